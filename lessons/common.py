@@ -1,0 +1,148 @@
+"""Helpers shared by every lesson: seeding, device choice, argument checks, expected errors."""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+from collections.abc import Iterator
+
+import torch
+
+
+def generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
+    """Return a fresh ``torch.Generator`` seeded with ``seed``.
+
+    Pass it to ``torch.randn(..., generator=g)`` and to ``DataLoader(generator=g)`` so
+    that a lesson never depends on, or disturbs, the global random state.
+
+    Args:
+        seed: Non-negative integer seed.
+        device: Device the generator lives on (CUDA sampling needs a CUDA generator).
+
+    Returns:
+        The seeded generator.
+    """
+    check_int("seed", seed, minimum=0)
+    return torch.Generator(device=device).manual_seed(seed)
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run a block with the global torch RNG seeded, restoring the old state afterwards.
+
+    ``nn.Linear`` and friends draw their initial weights from the global RNG, which
+    takes no generator argument; this makes their initialisation reproducible
+    without leaking the seed into the rest of the program.
+
+    Args:
+        seed: Non-negative integer seed.
+    """
+    check_int("seed", seed, minimum=0)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def default_device() -> torch.device:
+    """Return ``cuda`` when a GPU is available, else ``cpu``. Lessons never require CUDA."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def resolve_device(device: str | torch.device | None) -> torch.device:
+    """Turn ``None``/``"auto"`` into :func:`default_device`, and validate anything else.
+
+    Args:
+        device: ``None``, ``"auto"``, ``"cpu"``, ``"cuda"`` or a ``torch.device``.
+
+    Returns:
+        The device to use.
+
+    Raises:
+        ValueError: If ``device`` names CUDA on a machine without a GPU, or is unknown.
+    """
+    if device is None or device == "auto":
+        return default_device()
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a str or torch.device, got {type(device).__name__}")
+    try:
+        dev = torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(f"device: unknown device {device!r}") from err
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device: 'cuda' was asked for but no GPU is available")
+    return dev
+
+
+def check_int(name: str, value: object, minimum: int | None = None) -> int:
+    """Check that ``value`` is an int (not a bool) and at least ``minimum``.
+
+    Args:
+        name: Argument name, used in the error message.
+        value: The value to check.
+        minimum: Smallest allowed value, or ``None`` for no bound.
+
+    Returns:
+        ``value`` unchanged.
+
+    Raises:
+        TypeError: If ``value`` is not an integer.
+        ValueError: If ``value`` is below ``minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_float(
+    name: str, value: object, minimum: float | None = None, strict: bool = False
+) -> float:
+    """Check that ``value`` is a real number and at least (or, with ``strict``, above) ``minimum``.
+
+    Args:
+        name: Argument name, used in the error message.
+        value: The value to check.
+        minimum: Lower bound, or ``None`` for no bound.
+        strict: If true, ``value`` must be strictly greater than ``minimum``.
+
+    Returns:
+        ``value`` as a float.
+
+    Raises:
+        TypeError: If ``value`` is not a real number.
+        ValueError: If ``value`` is out of range or not finite.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    value = float(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None and (value <= minimum if strict else value < minimum):
+        op = ">" if strict else ">="
+        raise ValueError(f"{name} must be {op} {minimum}, got {value}")
+    return value
+
+
+@contextlib.contextmanager
+def expect_error(kind: type[BaseException]) -> Iterator[None]:
+    """Run a block that must raise ``kind``; print the error and swallow it.
+
+    Pages use this to show a mistake (a deprecated API, a wrong shape) without
+    breaking the build: if the block does *not* raise, that is an error.
+
+    Args:
+        kind: The exception class the block must raise.
+
+    Raises:
+        AssertionError: If the block finishes without raising ``kind``.
+    """
+    if not (isinstance(kind, type) and issubclass(kind, BaseException)):
+        raise TypeError(f"kind must be an exception class, got {kind!r}")
+    try:
+        yield
+    except kind as err:
+        print(f"{type(err).__name__}: {err}")
+    else:
+        raise AssertionError(f"expected {kind.__name__}, but the block ran without error")
+

@@ -1,0 +1,64 @@
+"""Every page exists in both languages, with the same code and the same structure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tools import docexec
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+STEMS = sorted({p.name.split(".")[0] for p in DOCS.glob("*.md")})
+
+
+def fence_bodies(path: Path) -> list[tuple[str, str]]:
+    """(language, body) of every fence on a page, unexpanded, in order."""
+    tokens = docexec.parser().parse(path.read_text("utf8"))
+    return [(t.info.split()[0] if t.info else "", t.content) for t in tokens if t.type == "fence"]
+
+
+def headings(path: Path) -> list[int]:
+    """Heading levels of a page, in order (outside fences)."""
+    tokens = docexec.parser().parse(path.read_text("utf8"))
+    return [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+
+
+def test_there_are_pages():
+    assert "index" in STEMS and len(STEMS) >= 2
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_both_languages_exist(stem):
+    assert (DOCS / f"{stem}.zh.md").exists(), f"docs/{stem}.zh.md is missing"
+    assert (DOCS / f"{stem}.en.md").exists(), f"docs/{stem}.en.md is missing"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_code_fences_are_identical(stem):
+    zh, en = fence_bodies(DOCS / f"{stem}.zh.md"), fence_bodies(DOCS / f"{stem}.en.md")
+    assert len(zh) == len(en), f"{stem}: {len(zh)} fences in zh, {len(en)} in en"
+    for i, (a, b) in enumerate(zip(zh, en), start=1):
+        assert a == b, f"{stem}: fence {i} differs between zh and en"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_same_heading_structure(stem):
+    assert headings(DOCS / f"{stem}.zh.md") == headings(DOCS / f"{stem}.en.md")
+
+
+@pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_python_fences_are_top_level(page):
+    """Indented fences (in admonitions or tabs) would be neither run nor tested: forbid them."""
+    text = page.read_text("utf8")
+    assert not re.search(r"^[ \t]+(```|~~~)\s*(py|python|python3)\b", text, re.M), page.name
+
+
+@pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_headings_do_not_skip_levels(page):
+    levels = headings(page)
+    assert levels and levels[0] == 1, f"{page.name}: must start with one # title"
+    assert levels.count(1) == 1, f"{page.name}: one # title only"
+    for prev, cur in zip(levels, levels[1:]):
+        assert cur <= prev + 1, f"{page.name}: heading jumps from h{prev} to h{cur}"
