@@ -22,6 +22,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
 from pytest_markdown_docs._runners import DefaultRunner, register_runner  # noqa: E402
 
 from tools import docexec  # noqa: E402
@@ -63,3 +64,13 @@ class PageSessionRunner(DefaultRunner):
             super().runtest(test.__class__(**{**test.__dict__, "source": todo}), namespace)
         plt.close("all")
         self.pages[key] = (namespace, test.source)
+
+
+collect_ignore = ["tests/fixtures"]  # the mini site's page is built by tests, not run as a test
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Unit tests that draw must not leak figures into the next test."""
+    yield
+    plt.close("all")

@@ -43,9 +43,11 @@ def seeded(seed: int) -> Iterator[None]:
         yield
 
 
+# --8<-- [start:default_device]
 def default_device() -> torch.device:
     """Return ``cuda`` when a GPU is available, else ``cpu``. Lessons never require CUDA."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+# --8<-- [end:default_device]
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:

@@ -6,14 +6,15 @@ cells of a notebook. Fence bodies may include code from ``lessons/`` with
 itself, configured as in ``mkdocs.yml``, so what runs is exactly what is shown.
 
 Results (printed text and figures as SVG) are cached on disk, keyed by the page's
-expanded code, the source of ``lessons/`` and ``tools/``, and the versions of the
-packages that shape the output. Both languages of a page share their code, hence
+expanded code, the source of every ``lessons`` module it imports (transitively),
+this file, and the versions of the packages that shape the output. Both languages of a page share their code, hence
 one run per build. ``LESSONS_EXEC=off`` skips execution; ``LESSONS_CACHE=off``
 ignores (and rewrites) the cache.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import hashlib
@@ -84,24 +85,52 @@ def fences(markdown_text: str) -> list[Fence]:
     return found
 
 
-def _source_digest() -> str:
+ALWAYS = ("lessons/__init__.py", "lessons/common.py", "lessons/plotting.py", "tools/docexec.py")
+
+
+def _imported_lessons(code: str) -> set[str]:
+    """Paths of the ``lessons`` modules that ``code`` imports directly."""
+    found = set()
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # reported, with the page and block, when the code runs
+        return found
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            path = ROOT / (name.replace(".", "/") + ".py")
+            if name.startswith("lessons.") and path.exists():
+                found.add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def dependencies(code: str) -> list[str]:
+    """Every ``lessons`` module ``code`` depends on, following imports transitively."""
+    todo, seen = _imported_lessons(code) | set(ALWAYS), set()
+    while todo:
+        path = todo.pop()
+        seen.add(path)
+        if path.endswith(".py") and path.startswith("lessons/"):
+            todo |= _imported_lessons((ROOT / path).read_text("utf8")) - seen
+    return sorted(seen)
+
+
+def cache_key(page_fences: list[Fence]) -> str:
+    """Key of a page's results: its code, the lessons modules it uses, package versions."""
     h = hashlib.sha256()
-    for folder in ("lessons", "tools"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            h.update(path.relative_to(ROOT).as_posix().encode())
-            h.update(path.read_bytes())
+    for fence in page_fences:
+        h.update(b"\0" + fence.code.encode())
+    for path in dependencies("\n".join(fence.code for fence in page_fences)):
+        h.update(b"\0" + path.encode() + b"\0" + (ROOT / path).read_bytes())
     for name in VERSIONED:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             h.update(f"{name}={importlib.metadata.version(name)}".encode())
     h.update(f"{platform.python_version()} {platform.machine()}".encode())
-    return h.hexdigest()
-
-
-def cache_key(page_fences: list[Fence]) -> str:
-    """Key of a page's results: its code plus everything the code depends on."""
-    h = hashlib.sha256(_source_digest().encode())
-    for fence in page_fences:
-        h.update(b"\0" + fence.code.encode())
     return h.hexdigest()[:32]
 
 

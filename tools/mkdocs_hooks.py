@@ -11,6 +11,7 @@ import html
 import os
 import re
 import sys
+from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 
@@ -87,3 +88,26 @@ def on_page_content(content, page, config, files):
             raise PluginError(f"docs/{page.file.src_uri}: figure {number} could not be placed")
         content = content.replace(tag, _figure_html(fig), 1)
     return content
+
+
+def _relative_links(output: str, url: str, config) -> str:
+    base = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+    up = "../" * url.count("/") or "./"
+    return re.sub(
+        r'href="' + re.escape(base) + r'([^"]*)"',
+        lambda m: f'href="{up}{m.group(1)}"',
+        output,
+    )
+
+
+def on_post_page(output, page, config):
+    """Make root-absolute links (the language switcher's, from ``site_url``) relative.
+
+    The site then works from any folder of any static server, not only at ``site_url``.
+    """
+    return _relative_links(output, page.url, config)
+
+
+def on_post_template(output_content, template_name, config):
+    """The same for the 404 page (which lives at the site's root)."""
+    return _relative_links(output_content, "", config)

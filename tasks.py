@@ -1,0 +1,75 @@
+"""One command per task: ``python3 tasks.py setup|serve|test|build|bench|lint``.
+
+Every task first makes sure ``.venv`` exists with ``requirements.txt`` installed
+(it reinstalls only when that file changes), then runs inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".requirements.sha256"
+
+
+def run(*args: str | Path) -> None:
+    """Run a command in the repository root; exit with its status if it fails."""
+    print("+", " ".join(map(str, args)), flush=True)
+    code = subprocess.call([str(a) for a in args], cwd=ROOT)
+    if code:
+        sys.exit(code)
+
+
+def setup() -> None:
+    """Create .venv and install the pinned requirements and the ``lessons`` package."""
+    if not PY.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != digest:
+        run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
+        run(PY, "-m", "pip", "install", "-q", "-r", "requirements.txt")
+        run(PY, "-m", "pip", "install", "-q", "--no-deps", "-e", ".")
+        STAMP.write_text(digest)
+
+
+def commit_time() -> str:
+    """Unix time of the last commit (0 outside git), so the site's build date is reproducible."""
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True)
+        return out.stdout.decode().strip() or "0"
+    except OSError:
+        return "0"
+
+
+TASKS = {
+    "setup": [],
+    "serve": [["-m", "mkdocs", "serve", "--livereload"]],
+    "test": [["-m", "pytest", "-n", "2", "--dist", "loadfile"]],
+    "build": [["-m", "mkdocs", "build", "--strict"]],
+    "bench": [["bench/run.py"]],
+    "lint": [["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."]],
+}
+
+
+def main(argv: list[str]) -> None:
+    """Run the task named in ``argv``; extra arguments go to the underlying tool."""
+    if not argv or argv[0] not in TASKS:
+        sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}} [extra arguments]")
+    setup()
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", commit_time())  # reproducible builds
+    for i, command in enumerate(TASKS[argv[0]]):
+        extra = argv[1:] if i == len(TASKS[argv[0]]) - 1 else []
+        run(PY, *command, *extra)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,98 @@
+"""Shared helpers: seeding, devices, argument checks, expected errors, figures."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from lessons import common, plotting
+
+
+def test_generator_is_reproducible_and_independent_of_global_state():
+    a = torch.randn(5, generator=common.generator(3))
+    torch.manual_seed(123)
+    b = torch.randn(5, generator=common.generator(3))
+    assert torch.equal(a, b)
+
+
+def test_seeded_restores_global_state():
+    torch.manual_seed(7)
+    expected = torch.rand(3)
+    torch.manual_seed(7)
+    with common.seeded(0):
+        first = torch.nn.Linear(2, 2).weight.clone()
+    assert torch.equal(torch.rand(3), expected)
+    with common.seeded(0):
+        assert torch.equal(torch.nn.Linear(2, 2).weight, first)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+def test_seed_is_checked(bad):
+    with pytest.raises((ValueError, TypeError), match="seed"):
+        common.generator(bad)
+
+
+def test_devices():
+    assert common.resolve_device(None) == common.default_device()
+    assert common.resolve_device("cpu") == torch.device("cpu")
+    with pytest.raises(ValueError, match="device"):
+        common.resolve_device("tpu")
+    with pytest.raises(TypeError, match="device"):
+        common.resolve_device(3)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="device"):
+            common.resolve_device("cuda")
+
+
+def test_check_int_and_float():
+    assert common.check_int("k", 3, minimum=1) == 3
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        common.check_int("k", 0, minimum=1)
+    with pytest.raises(TypeError, match="k must be an int"):
+        common.check_int("k", 2.0)
+    assert common.check_float("lr", 1, minimum=0, strict=True) == 1.0
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        common.check_float("lr", 0.0, minimum=0, strict=True)
+    with pytest.raises(ValueError, match="lr must be finite"):
+        common.check_float("lr", float("nan"))
+    with pytest.raises(TypeError, match="lr must be a number"):
+        common.check_float("lr", "0.1")
+
+
+def test_expect_error_prints_and_insists(capsys):
+    with common.expect_error(ZeroDivisionError):
+        1 / 0  # noqa: B018
+    assert capsys.readouterr().out == "ZeroDivisionError: division by zero\n"
+    with pytest.raises(AssertionError, match="expected KeyError"):
+        with common.expect_error(KeyError):
+            pass
+    with pytest.raises(TypeError, match="kind"):
+        with common.expect_error("oops"):
+            pass
+
+
+def test_svg_is_deterministic_scalable_and_prefixed():
+    def draw():
+        fig, ax = plotting.subplots()
+        ax.plot([0, 1, 2], [1, 0, 1], label="$J$")
+        ax.set_xlabel("$t$")
+        ax.set_ylabel("$J$")
+        ax.legend()
+        return fig
+
+    first, second = plotting.to_svg(draw(), "a"), plotting.to_svg(draw(), "a")
+    assert first == second
+    assert first.startswith("<svg") and "viewBox" in first and 'width="' not in first[:200]
+    assert 'id="a-' in first and 'id="p' not in first
+    assert plotting.describe(draw()) == "$J$ vs $t$; $J$"
+    with pytest.raises(ValueError, match="prefix"):
+        plotting.to_svg(draw(), "1 bad")
+    with pytest.raises(TypeError, match="fig"):
+        plotting.to_svg("not a figure")
+
+
+def test_empty_figure_has_no_content():
+    fig, _ = plotting.subplots()
+    assert not plotting.has_content(fig)
+    with pytest.raises(ValueError, match="nrows"):
+        plotting.subplots(0)
