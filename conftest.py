@@ -74,3 +74,10 @@ def _close_figures():
     """Unit tests that draw must not leak figures into the next test."""
     yield
     plt.close("all")
+
+
+def pytest_collection_modifyitems(items):
+    """Keep each page's fences on one xdist worker (``--dist loadgroup``), in order."""
+    for item in items:
+        if type(item).__name__ == "MarkdownInlinePythonItem":
+            item.add_marker(pytest.mark.xdist_group(str(item.path)))

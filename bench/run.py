@@ -25,8 +25,11 @@ def timed(cmd: list[str], **env: str) -> tuple[float, str]:
     """Run ``cmd`` in the repo root; return (seconds, stderr). Exit if it fails."""
     t0 = time.perf_counter()
     proc = subprocess.run(
-        cmd, cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-        capture_output=True, text=True,
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - t0
     if proc.returncode:
@@ -52,7 +55,7 @@ def main() -> None:
         ("all pages executed once", executed, ""),
     ]
     if not args.skip_tests:
-        tests, _ = timed([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile"])
+        tests, _ = timed([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup"])
         rows.append(("full test pass (2 workers)", tests, "< 180 s"))
     print("| measure | seconds | target |\n|---|---:|---|")
     for name, seconds, target in rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import os
 from collections.abc import Iterator
 
 import torch
@@ -23,7 +24,7 @@ def generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
         The seeded generator.
     """
     check_int("seed", seed, minimum=0)
-    return torch.Generator(device=device).manual_seed(seed)
+    return torch.Generator(device=device).manual_seed(seed + seed_offset())
 
 
 @contextlib.contextmanager
@@ -39,14 +40,24 @@ def seeded(seed: int) -> Iterator[None]:
     """
     check_int("seed", seed, minimum=0)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.manual_seed(seed + seed_offset())
         yield
+
+
+def seed_offset() -> int:
+    """Offset added to every seed: ``LESSONS_SEED`` (``python -m lessons run --seed``), else 0."""
+    value = os.environ.get("LESSONS_SEED", "0")
+    if not value.lstrip("-").isdigit():
+        raise ValueError(f"LESSONS_SEED must be an integer, got {value!r}")
+    return int(value)
 
 
 # --8<-- [start:default_device]
 def default_device() -> torch.device:
     """Return ``cuda`` when a GPU is available, else ``cpu``. Lessons never require CUDA."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 # --8<-- [end:default_device]
 
 
@@ -62,7 +73,9 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     Raises:
         ValueError: If ``device`` names CUDA on a machine without a GPU, or is unknown.
     """
-    if device is None or device == "auto":
+    if device is None:
+        device = os.environ.get("LESSONS_DEVICE", "auto")  # python -m lessons run --device
+    if device == "auto":
         return default_device()
     if not isinstance(device, (str, torch.device)):
         raise TypeError(f"device must be a str or torch.device, got {type(device).__name__}")
@@ -147,4 +160,3 @@ def expect_error(kind: type[BaseException]) -> Iterator[None]:
         print(f"{type(err).__name__}: {err}")
     else:
         raise AssertionError(f"expected {kind.__name__}, but the block ran without error")
-

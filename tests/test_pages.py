@@ -39,7 +39,7 @@ def test_both_languages_exist(stem):
 def test_code_fences_are_identical(stem):
     zh, en = fence_bodies(DOCS / f"{stem}.zh.md"), fence_bodies(DOCS / f"{stem}.en.md")
     assert len(zh) == len(en), f"{stem}: {len(zh)} fences in zh, {len(en)} in en"
-    for i, (a, b) in enumerate(zip(zh, en), start=1):
+    for i, (a, b) in enumerate(zip(zh, en, strict=True), start=1):
         assert a == b, f"{stem}: fence {i} differs between zh and en"
 
 
@@ -60,5 +60,5 @@ def test_headings_do_not_skip_levels(page):
     levels = headings(page)
     assert levels and levels[0] == 1, f"{page.name}: must start with one # title"
     assert levels.count(1) == 1, f"{page.name}: one # title only"
-    for prev, cur in zip(levels, levels[1:]):
+    for prev, cur in zip(levels, levels[1:], strict=False):
         assert cur <= prev + 1, f"{page.name}: heading jumps from h{prev} to h{cur}"

@@ -21,7 +21,9 @@ FIXTURE = ROOT / "tests" / "fixtures" / "mini-site"
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
-    shutil.copytree(ROOT / "tools", tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "tools", tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__")
+    )
     for name in ("__init__.py", "common.py", "plotting.py"):
         shutil.copy(ROOT / "lessons" / name, tmp_path / "lessons" / name)
     return tmp_path
@@ -31,7 +33,11 @@ def build(site: Path, **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, "PYTHONPATH": str(site), "NO_MKDOCS_2_WARNING": "1", **env}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
-        cwd=site, env=environ, capture_output=True, text=True, timeout=120,
+        cwd=site,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -45,7 +51,7 @@ def test_output_and_figure_appear(site):
     html = page(site)
     assert "answer = 41" in html
     assert html.count('<figure class="docexec-figure"><svg role="img" aria-label="$y$ vs $x$"') == 1
-    assert "def</span><span class=\"w\"> </span><span class=\"nf\">answer" in html  # snippet shown
+    assert 'def</span><span class="w"> </span><span class="nf">answer' in html  # snippet shown
 
 
 def test_cache_reuses_and_never_serves_stale(site):
@@ -90,7 +96,10 @@ def test_builds_are_byte_identical(site):
     ("code", "message"),
     [
         ("x = 1 / 0", "ZeroDivisionError: division by zero"),
-        ("import warnings\nwarnings.warn('old API', DeprecationWarning)", "DeprecationWarning: old API"),
+        (
+            "import warnings\nwarnings.warn('old API', DeprecationWarning)",
+            "DeprecationWarning: old API",
+        ),
         ("import matplotlib.pyplot as plt\nfig = plt.figure()", "figure 1 is empty"),
     ],
     ids=["raises", "warns", "empty-figure"],

@@ -68,7 +68,9 @@ def check(site: Path) -> list[str]:
     for path, parsed in pages.items():
         where = path.relative_to(site.resolve()).as_posix()
         problems += [f"{where}: {p}" for p in parsed.problems]
-        problems += [f"{where}: loads {u} from outside the site" for u in parsed.loads if _external(u)]
+        problems += [
+            f"{where}: loads {u} from outside the site" for u in parsed.loads if _external(u)
+        ]
         for href in parsed.links:
             if _external(href) or href.startswith(("mailto:", "javascript:")):
                 continue

@@ -7,9 +7,9 @@ itself, configured as in ``mkdocs.yml``, so what runs is exactly what is shown.
 
 Results (printed text and figures as SVG) are cached on disk, keyed by the page's
 expanded code, the source of every ``lessons`` module it imports (transitively),
-this file, and the versions of the packages that shape the output. Both languages of a page share their code, hence
-one run per build. ``LESSONS_EXEC=off`` skips execution; ``LESSONS_CACHE=off``
-ignores (and rewrites) the cache.
+this file, and the versions of the packages that shape the output. Both languages
+of a page share their code, hence one run per build. ``LESSONS_EXEC=off`` skips
+execution; ``LESSONS_CACHE=off`` ignores (and rewrites) the cache.
 """
 
 from __future__ import annotations
@@ -148,7 +148,9 @@ def _figures(prefix: str) -> list[dict]:
             fig.savefig(PNG_DIR / f"{prefix}-{len(out) + 1}.png")
         alt = plotting.describe(fig)
         if not alt:
-            raise ValueError(f"figure {len(out) + 1} has no label, title or axis labels for alt text")
+            raise ValueError(
+                f"figure {len(out) + 1} has no label, title or axis labels for alt text"
+            )
         out.append({"svg": plotting.to_svg(fig, f"{prefix}-{len(out) + 1}"), "alt": alt})
         plt.close(fig)
     return out

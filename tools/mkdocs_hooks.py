@@ -18,11 +18,16 @@ from mkdocs.exceptions import PluginError
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # MkDocs restores sys.path after loading hooks: see on_config
 
-from tools import docexec  # noqa: E402
+from tools import docexec, notebooks  # noqa: E402
 
 CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
+NOTEBOOKS: dict[str, str] = {}  # page -> notebook JSON, written next to the page's HTML
 OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
+NOTEBOOK_LINK = {
+    "en": "Download this lesson as a Jupyter notebook",
+    "zh": "下载本课的 Jupyter 笔记本",
+}
 PLACEHOLDER = "DOCEXEC-FIGURE-{}"
 
 
@@ -47,20 +52,39 @@ def on_config(config):
     return config
 
 
+def _notebook_name(page) -> str:
+    return page.file.src_uri.split(".")[0] + ".ipynb"
+
+
+def _with_notebook_link(markdown: str, page) -> str:
+    """Put a download link to the page's notebook under its title."""
+    lines = markdown.split("\n")
+    title = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    label = NOTEBOOK_LINK[_language(page.file.src_uri)]
+    link = f'<a class="notebook-link" href="{_notebook_name(page)}" download>{label} (.ipynb)</a>'
+    lines[title + 1 : title + 1] = ["", link, ""]
+    return "\n".join(lines)
+
+
 def on_page_markdown(markdown, page, config, files):
-    """Run the page's fences (or take them from the cache) and splice in their output."""
-    if not _enabled():
-        return markdown
+    """Run the page's fences (or reuse cached results), add their output and a notebook link."""
     src = page.file.src_uri
     page_fences = docexec.fences(markdown)
     if not page_fences:
         return markdown
+    NOTEBOOKS[src] = notebooks.dumps(markdown)
+    if _enabled():
+        markdown = _with_output(markdown, page_fences, src)
+    return _with_notebook_link(markdown, page)
+
+
+def _with_output(markdown: str, page_fences: list, src: str) -> str:
     try:
         results = CACHE.results(f"docs/{src}", page_fences)
     except docexec.FenceError as err:
         raise PluginError(str(err)) from None
     inserts, figures = [], []
-    for fence, result in zip(page_fences, results):
+    for fence, result in zip(page_fences, results, strict=True):
         extra = _output_block(result.stdout, _language(src)) if result.stdout.strip() else []
         for fig in result.figures:
             figures.append(fig)
@@ -101,10 +125,16 @@ def _relative_links(output: str, url: str, config) -> str:
 
 
 def on_post_page(output, page, config):
-    """Make root-absolute links (the language switcher's, from ``site_url``) relative.
+    """Write the page's notebook beside it; make root-absolute links relative.
 
-    The site then works from any folder of any static server, not only at ``site_url``.
+    The language switcher's links come from ``site_url`` as root-absolute paths; relative
+    links let the site work from any folder of any static server.
     """
+    if page.file.src_uri in NOTEBOOKS:
+        folder = os.path.dirname(os.path.join(config.site_dir, page.file.dest_uri))
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, _notebook_name(page)), "w", encoding="utf8") as f:
+            f.write(NOTEBOOKS.pop(page.file.src_uri))
     return _relative_links(output, page.url, config)
 
 

@@ -1,0 +1,306 @@
+"""Gradient accumulation: K micro-batches of size B give the gradient of one batch of K·B.
+
+The lesson checks the identity by hand and with autograd, trains both ways, measures the
+activation memory of a step, and shows where the identity breaks: ``reduction='sum'``,
+an incomplete last group, and BatchNorm.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from lessons.common import check_float, check_int, generator, resolve_device, seeded
+from lessons.plotting import subplots
+
+MiB = 2**20
+F64 = torch.float64
+
+
+def check_steps(accumulation_steps: int, n: int) -> int:
+    """Return K after checking that it is an int ≥ 1 dividing the batch size ``n``."""
+    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
+    if n % k:
+        raise ValueError(f"accumulation_steps={k} must divide the batch size {n}")
+    return k
+
+
+def make_data(n: int = 64, d_in: int = 8, seed: int = 0, dtype=torch.float32):
+    """Generate y = sin(2·x·u) + 0.1·ε with x, ε ~ N(0, 1); shapes (n, d_in) and (n, 1)."""
+    check_int("n", n, minimum=1)
+    g = generator(seed)
+    x = torch.randn(n, check_int("d_in", d_in, minimum=1), generator=g, dtype=dtype)
+    u = torch.randn(d_in, 1, generator=g, dtype=dtype) / d_in**0.5
+    return x, torch.sin(2 * x @ u) + 0.1 * torch.randn(n, 1, generator=g, dtype=dtype)
+
+
+# --8<-- [start:linear_grad]
+def linear_grad(w, b, x, y):
+    """Hand-written gradient of J = (1/n)·Σ(ŷ_i − y_i)² for ŷ = x·w + b."""
+    r = x @ w + b - y  # r = ŷ − y, shape (n, 1)
+    n = x.shape[0]
+    return 2 / n * x.T @ r, 2 / n * r.sum(0)  # ∇_w J = (2/n)·xᵀr, ∂J/∂b = (2/n)·Σr
+
+
+def accumulate_linear(w, b, x, y, accumulation_steps: int):
+    """Split (x, y) into K micro-batches; sum their gradients, each divided by K."""
+    k = check_steps(accumulation_steps, x.shape[0])
+    gw, gb = torch.zeros_like(w), torch.zeros_like(b)
+    for xb, yb in zip(x.chunk(k), y.chunk(k), strict=True):
+        dw, db = linear_grad(w, b, xb, yb)  # g_k on a micro-batch of B = n/K samples
+        gw += dw / k  # g ← g + g_k / K
+        gb += db / k
+    return gw, gb
+
+
+# --8<-- [end:linear_grad]
+
+
+def linear_gap(accumulation_steps: int = 8, dtype=F64, seed: int = 0) -> float:
+    """Return max |g_acc − g_full| for the linear model on 64 samples."""
+    x, y = make_data(64, seed=seed, dtype=dtype)
+    w, b = torch.full((8, 1), 0.1, dtype=dtype), torch.zeros(1, dtype=dtype)
+    acc, full = accumulate_linear(w, b, x, y, accumulation_steps), linear_grad(w, b, x, y)
+    return max((a - f).abs().max().item() for a, f in zip(acc, full, strict=True))
+
+
+def make_mlp(d_in=8, hidden=32, d_out=1, seed=0, norm=None, dtype=torch.float32):
+    """MLP d_in → hidden → [norm] → ReLU → d_out, initialised under ``seeded(seed)``."""
+    norms = {None: nn.Identity, "batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
+    if norm not in norms:
+        raise ValueError(f"norm must be None, 'batch' or 'layer', got {norm!r}")
+    with seeded(seed):
+        layers = [nn.Linear(d_in, hidden), norms[norm](hidden), nn.ReLU(), nn.Linear(hidden, d_out)]
+        return nn.Sequential(*layers).to(dtype)
+
+
+# --8<-- [start:accumulate]
+def accumulate(model, batches, weights, reduction="mean"):
+    """Backward Σ_k w_k·ℓ_k one micro-batch at a time; return the flat gradient."""
+    model.zero_grad(set_to_none=True)
+    for (xb, yb), w in zip(batches, weights, strict=True):
+        loss = nn.functional.mse_loss(model(xb), yb, reduction=reduction)  # ℓ_k
+        (w * loss).backward()  # .grad ← .grad + w_k·∇ℓ_k ; the graph of k is freed
+    return torch.cat([p.grad.flatten() for p in model.parameters()])
+
+
+def accumulated_grad(model, x, y, accumulation_steps, reduction="mean", divide=True):
+    """Gradient from K equal micro-batches of (x, y), each loss divided by K (or not)."""
+    k = check_steps(accumulation_steps, x.shape[0])
+    batches = list(zip(x.chunk(k), y.chunk(k), strict=True))
+    return accumulate(model, batches, [1 / k if divide else 1.0] * k, reduction)
+
+
+# --8<-- [end:accumulate]
+
+
+def grad_gap(accumulation_steps=4, dtype=F64, norm=None, seed=0):
+    """Compare K micro-batches with one batch of 64 samples on two copies of the MLP.
+
+    Returns a row: max |g_acc − g_full| and the largest gap of the running statistics.
+    """
+    x, y = make_data(64, seed=seed, dtype=dtype)
+    acc_model, full_model = (make_mlp(seed=seed, norm=norm, dtype=dtype) for _ in range(2))
+    acc = accumulated_grad(acc_model, x, y, accumulation_steps)  # K forward passes
+    full = accumulate(full_model, [(x, y)], [1.0])  # one forward pass
+    pairs = zip(acc_model.buffers(), full_model.buffers(), strict=True)  # BatchNorm's μ_run, σ²_run
+    run = max(((a - b).abs().max().item() for a, b in pairs if a.is_floating_point()), default=0.0)
+    row = {"dtype": str(dtype).split(".")[1], "norm": str(norm), "K": accumulation_steps}
+    return row | {"max|Δg|": (acc - full).abs().max().item(), "max|Δrunning|": run}
+
+
+# --8<-- [start:train]
+def train(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, seed=0, device=None):
+    """SGD on the MSE with one optimizer step per K micro-batches of size B.
+
+    Returns:
+        The loss J of every optimizer step (mean over its K·B samples, before the step).
+
+    """
+    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
+    size = k * check_int("batch_size", batch_size, minimum=1)  # K·B samples per step
+    lr, dev = check_float("lr", lr, minimum=0.0, strict=True), resolve_device(device)
+    model = make_mlp(x.shape[1], seed=seed).to(dev)
+    opt, g, losses = torch.optim.SGD(model.parameters(), lr=lr), generator(seed), []
+    for _ in range(check_int("epochs", epochs, minimum=1)):
+        perm = torch.randperm(x.shape[0], generator=g)  # the same order for every (B, K)
+        for s in range(0, x.shape[0] - size + 1, size):
+            xs, ys, total = x[perm[s : s + size]].to(dev), y[perm[s : s + size]].to(dev), 0.0
+            for xb, yb in zip(xs.chunk(k), ys.chunk(k), strict=True):
+                loss = nn.functional.mse_loss(model(xb), yb) / k  # ℓ_k / K
+                loss.backward()  # adds ∇ℓ_k / K into .grad
+                total += loss.item()
+            opt.step()  # θ ← θ − η·Σ_k ∇ℓ_k / K
+            opt.zero_grad()
+            losses.append(total)
+    return losses
+
+
+# --8<-- [end:train]
+
+
+def compare_training(lr=0.2, seed=0, device=None):
+    """Train on 512 samples with K·B = 64: one batch, 8 × 8 with η, and 8 × 8 with 8η.
+
+    Returns the curves (label → J per step) and rows: J_1, J_T and max |J − J_{K=1}|.
+    """
+    x, y = make_data(512, seed=seed)
+    runs = {"K=1, B=64, η": (64, 1, lr), "K=8, B=8, η": (8, 8, lr)}
+    runs["K=8, B=8, 8η"] = (8, 8, 8 * lr)  # the notes' advice: raise η by K
+    curves = {k: train(x, y, *a, seed=seed, device=device) for k, a in runs.items()}
+    ref, rows = torch.tensor(curves["K=1, B=64, η"], dtype=F64), []
+    for name, c in curves.items():
+        gap = (torch.tensor(c, dtype=F64) - ref).abs().nan_to_num(float("inf")).max().item()
+        rows.append({"run": name, "J_1": c[0], "J_T": c[-1], "max|ΔJ|": gap})
+    return curves, rows
+
+
+# --8<-- [start:notes_loop]
+def notes_loop_gap(iterations=16, accumulation_steps=8, lr=0.01, seed=0):
+    """Compare the notes' loop (same full x every time) with one Adam step per K iterations."""
+    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
+    g = generator(seed)
+    x, y = torch.randn(64, 100, generator=g, dtype=F64), torch.randn(64, 10, generator=g, dtype=F64)
+    notes, plain = (make_mlp(100, 32, 10, seed=seed, dtype=F64) for _ in range(2))
+    opt_n, opt_p = (torch.optim.Adam(m.parameters(), lr=lr) for m in (notes, plain))
+    loss_fn = nn.MSELoss(reduction="sum")
+    for n in range(check_int("iterations", iterations, minimum=k)):  # the notes' loop
+        (loss_fn(notes(x), y) / k).backward()  # the same x every time: K copies of ∇J/K
+        if (n + 1) % k == 0:
+            opt_n.step()
+            opt_n.zero_grad()
+    for _ in range(iterations // k):  # one ordinary step on x per K iterations
+        loss_fn(plain(x), y).backward()
+        opt_p.step()
+        opt_p.zero_grad()
+    pairs = zip(notes.parameters(), plain.parameters(), strict=True)
+    gap = max((a - b).abs().max().item() for a, b in pairs)
+    return {"max|Δθ|": gap, "backward_notes": iterations, "backward_plain": iterations // k}
+
+
+# --8<-- [end:notes_loop]
+
+
+# --8<-- [start:saved_bytes]
+def saved_bytes(model, x):
+    """Run ``model(x)``; return the output and the bytes autograd keeps for backward.
+
+    Parameters are not counted: what remains are the activations, which grow with the batch.
+    """
+    params = {p.data_ptr() for p in model.parameters()}
+    saved = {}
+
+    def pack(t):  # called for every tensor autograd saves for backward
+        if t.data_ptr() not in params:
+            saved[t.data_ptr(), t.numel()] = t.numel() * t.element_size()  # count each once
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = model(x)
+    return out, sum(saved.values())
+
+
+# --8<-- [end:saved_bytes]
+
+
+def step_memory(total_batch=512, accumulation_steps=1, hidden=4096, seed=0, device=None):
+    """Memory of one step over K·B = ``total_batch`` samples in K micro-batches.
+
+    Returns:
+        A row: K, B, peak activation MiB over the micro-batches, MiB of parameters plus
+        gradients, and on CUDA the measured ``torch.cuda.max_memory_allocated`` in MiB.
+
+    """
+    k, dev = check_steps(accumulation_steps, total_batch), resolve_device(device)
+    model = make_mlp(16, check_int("hidden", hidden, minimum=1), seed=seed).to(dev)
+    x, y = (t.to(dev) for t in make_data(total_batch, 16, seed))
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(dev)
+    peak = 0
+    for xb, yb in zip(x.chunk(k), y.chunk(k), strict=True):
+        out, nbytes = saved_bytes(model, xb)
+        (nn.functional.mse_loss(out, yb) / k).backward()  # frees micro-batch k's activations
+        peak = max(peak, nbytes)  # M_act = max_k (bytes saved for micro-batch k)
+    weights = 2 * sum(p.numel() * p.element_size() for p in model.parameters())  # θ and ∇θ
+    row = {"K": k, "B": total_batch // k, "M_act": peak / MiB, "M_θ+M_∇θ": weights / MiB}
+    if dev.type == "cuda":
+        row["cuda_peak"] = torch.cuda.max_memory_allocated(dev) / MiB
+    return row
+
+
+def sum_vs_mean(accumulation_steps=4, seed=0):
+    """Scale of the accumulated gradient against one big batch with the same reduction."""
+    x, y = make_data(64, seed=seed, dtype=F64)
+    model, rows = make_mlp(seed=seed, dtype=F64), []
+    for reduction in ("mean", "sum"):
+        ref = accumulate(model, [(x, y)], [1.0], reduction)  # g_ref on all K·B samples
+        for divide in (True, False):
+            acc = accumulated_grad(model, x, y, accumulation_steps, reduction, divide)
+            ratio = (acc @ ref / (ref @ ref)).item()  # ⟨g, g_ref⟩ / ‖g_ref‖²
+            rows.append({"reduction": reduction, "ℓ_k/K": divide, "ratio": ratio})
+    return rows
+
+
+def last_group(n=76, batch_size=8, accumulation_steps=4, seed=0):
+    """Weight the last, incomplete group of micro-batches three ways; compare with its mean.
+
+    Returns rows: w_k, ratio and relative error against the mean-loss gradient of the group.
+    """
+    k, b = check_int("accumulation_steps", accumulation_steps, minimum=1), batch_size
+    x, y = make_data(n, seed=seed, dtype=F64)
+    batches = list(zip(x.split(check_int("batch_size", b, minimum=1)), y.split(b), strict=True))
+    if len(batches) % k == 0:
+        raise ValueError(f"accumulation_steps={k} leaves no incomplete group of {len(batches)}")
+    group = batches[len(batches) // k * k :]  # the last (number of micro-batches mod K)
+    sizes, model = [len(xb) for xb, _ in group], make_mlp(seed=seed, dtype=F64)
+    whole = tuple(torch.cat(t) for t in zip(*group, strict=True))  # all samples of the group
+    ref = accumulate(model, [whole], [1.0])  # gradient of their mean loss
+    schemes = {"1/K": [1 / k] * len(group), "1/|G|": [1 / len(group)] * len(group)}
+    schemes["n_k/N_G"] = [s / sum(sizes) for s in sizes]  # weight by sample count
+    rows = []
+    for name, weights in schemes.items():
+        g = accumulate(model, group, weights)
+        err = ((g - ref).norm() / ref.norm()).item()  # ‖g − g_ref‖ / ‖g_ref‖
+        rows.append({"w_k": name, "ratio": (g @ ref / (ref @ ref)).item(), "rel_error": err})
+    return rows
+
+
+def format_table(rows) -> str:
+    """Format a list of dicts with the same keys as an aligned text table."""
+    cols = list(rows[0])
+    cells = [[f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(cols)]
+    lines = [[v.rjust(w) for v, w in zip(line, widths, strict=True)] for line in [cols, *cells]]
+    return "\n".join("  ".join(line) for line in lines)
+
+
+def plot_curves(curves):
+    """Plot J per optimizer step t for each run, and |ΔJ| of the second run against the first."""
+    fig, (ax, ax2) = subplots(1, 2, figsize=(8, 3.4))
+    ref, acc = list(curves.values())[:2]
+    t = range(1, len(ref) + 1)
+    for (label, losses), style in zip(curves.items(), ("-", "--", ":"), strict=False):
+        tex = label.replace("η", r"\eta").replace(", ", r",\ ")
+        ax.plot(t, losses, style, lw=2, label=f"${tex}$")
+    ax.set(xlabel="$t$", ylabel="$J$", yscale="log", ylim=(0.1, 10))
+    ax.legend(fontsize=8)
+    ax2.plot(t, [abs(a - b) for a, b in zip(acc, ref, strict=True)], "C1.")
+    ax2.set(xlabel="$t$", ylabel="$|J_{K=8} - J_{K=1}|$", yscale="log")
+    fig.set_label("$J$ vs $t$; $|\\Delta J|$ vs $t$")
+    return fig
+
+
+def plot_memory(rows):
+    """Peak activation memory against K at fixed K·B, with the 1/K law and θ + ∇θ."""
+    fig, ax = subplots()
+    ks, act = [r["K"] for r in rows], [r["M_act"] for r in rows]
+    ax.plot(ks, act, "o-", lw=2, label=r"$M_{act}$")
+    ax.plot(ks, [act[0] / k for k in ks], "k:", label=r"$M_{act}(K{=}1)/K$")
+    ax.axhline(rows[0]["M_θ+M_∇θ"], color="C1", ls="--", label=r"$M_\theta + M_{\nabla\theta}$")
+    ax.set(xlabel="$K$", ylabel="MiB", xscale="log", yscale="log")
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.set_yticks(act, [f"{a:.2g}" for a in act])
+    ax.minorticks_off()
+    ax.legend()
+    fig.set_label("$M_{act}$ vs $K$, $K B = 512$")
+    return fig

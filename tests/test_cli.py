@@ -1,0 +1,63 @@
+"""``python -m lessons`` end to end, in a subprocess, error paths included."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lessons", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_list_is_the_default_and_in_course_order():
+    out = cli().stdout.splitlines()
+    assert out == cli("list").stdout.splitlines()
+    assert out[0].split()[1] == "index" and "momentum" in out[-2] and len(out) == 16
+
+
+def test_run_prints_results_and_saves_figures(tmp_path):
+    result = cli("run", "index", "--lang", "zh", "--device", "cpu", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "on cpu" in result.stdout and f"figures saved to {tmp_path}" in result.stdout
+
+
+def test_run_saves_a_png_per_figure(tmp_path):
+    result = cli("run", "linear-model", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("[figure:") == len(list(tmp_path.glob("*.png"))) >= 2
+
+
+def test_help_everywhere():
+    for args in (["--help"], ["run", "--help"], ["list", "--help"]):
+        result = cli(*args)
+        assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_errors_are_clear_and_non_zero():
+    unknown = cli("run", "no-such-lesson")
+    assert unknown.returncode == 2 and "unknown lesson 'no-such-lesson'" in unknown.stderr
+    bad_seed = cli("run", "index", "--seed", "-3")
+    assert bad_seed.returncode == 2 and "--seed" in bad_seed.stderr
+    bad_device = cli("run", "index", "--device", "tpu")
+    assert bad_device.returncode == 2 and "--device" in bad_device.stderr
+    assert cli("frobnicate").returncode == 2
+
+
+def test_cuda_without_gpu_is_refused():
+    result = cli("run", "index", "--device", "cuda")
+    if torch.cuda.is_available():
+        assert result.returncode == 0
+    else:
+        assert result.returncode == 2 and "no GPU" in result.stderr

@@ -1,0 +1,182 @@
+"""Tests of lessons.linear_model: MSE cost, exhaustive search, the torch grid, data splits."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from lessons import linear_model as lm
+
+TOL = 1e-12  # float64 agreement with PyTorch, relative to O(1..100) values
+
+
+def test_lecture_data():
+    assert lm.X_DATA == (1.0, 2.0, 3.0)
+    assert lm.Y_DATA == (2.0, 4.0, 6.0)
+
+
+@pytest.mark.parametrize(("w", "b"), [(0.0, 0.0), (3.0, 0.0), (1.7, -0.4), (2.0, 0.0)])
+def test_mse_matches_torch(w, b):
+    x = torch.tensor(lm.X_DATA, dtype=torch.float64)
+    y = torch.tensor(lm.Y_DATA, dtype=torch.float64)
+    expected = torch.nn.functional.mse_loss(x * w + b, y).item()
+    assert lm.mse(lm.X_DATA, lm.Y_DATA, w, b) == pytest.approx(expected, rel=TOL, abs=TOL)
+
+
+def test_forward_and_loss():
+    assert lm.forward(2.0, 3.0, 1.0) == 7.0
+    assert lm.loss(2.0, 4.0, 3.0) == 4.0  # (6 - 4)²
+
+
+def test_mse_at_three_is_fourteen_thirds():
+    assert lm.mse(lm.X_DATA, lm.Y_DATA, 3.0) == pytest.approx(14 / 3, rel=TOL)
+
+
+@pytest.mark.parametrize(("xs", "ys"), [([], []), ([1.0, 2.0], [1.0])])
+def test_mse_rejects_bad_data(xs, ys):
+    with pytest.raises(ValueError, match="xs"):
+        lm.mse(xs, ys, 1.0)
+
+
+def test_format_losses():
+    text = lm.format_losses(lm.X_DATA, lm.Y_DATA, 3.0)
+    assert "J(w=3) = 4.6667" in text
+    assert len(text.splitlines()) == 5
+
+
+def test_search_w_finds_two():
+    ws, costs = lm.search_w(lm.X_DATA, lm.Y_DATA)
+    assert ws.shape == costs.shape == (41,)
+    k = int(np.argmin(costs))
+    assert ws[k] == 2.0 and costs[k] == 0.0
+    np.testing.assert_allclose(costs, costs[::-1], rtol=1e-9)  # symmetric about w = 2
+
+
+def test_search_w_custom_candidates():
+    ws, costs = lm.search_w(lm.X_DATA, lm.Y_DATA, ws=[1.0, 3.0])
+    np.testing.assert_allclose(costs, [14 / 3, 14 / 3])
+
+
+@pytest.mark.parametrize("ws", [[], [[1.0, 2.0]]])
+def test_search_w_rejects_bad_candidates(ws):
+    with pytest.raises(ValueError, match="ws"):
+        lm.search_w(lm.X_DATA, lm.Y_DATA, ws=ws)
+
+
+def test_format_table():
+    ws, costs = lm.search_w(lm.X_DATA, lm.Y_DATA)
+    text = lm.format_table(ws, costs, columns=3)
+    lines = text.splitlines()
+    assert len(lines) == 1 + 14  # header + ceil(41 / 3) rows
+    assert "2.0   0.000" in text
+
+
+def test_format_table_rejects_bad_arguments():
+    ws, costs = lm.search_w(lm.X_DATA, lm.Y_DATA)
+    with pytest.raises(ValueError, match="columns"):
+        lm.format_table(ws, costs, columns=0)
+    with pytest.raises(TypeError, match="columns"):
+        lm.format_table(ws, costs, columns=2.0)
+    with pytest.raises(ValueError, match="ws"):
+        lm.format_table(ws, costs[:-1])
+
+
+def test_search_wb_minimum_and_torch_grid_agree():
+    ws, bs = np.arange(0.0, 4.1, 0.1), np.linspace(-2.0, 2.0, 41)
+    costs = lm.search_wb(lm.X_DATA, lm.Y_DATA, ws, bs)
+    assert costs.shape == (41, 41)
+    assert lm.argmin_2d(costs, ws, bs) == (2.0, 0.0, 0.0)
+    x = torch.tensor(lm.X_DATA, dtype=torch.float64)
+    y = torch.tensor(lm.Y_DATA, dtype=torch.float64)
+    grid = lm.mse_grid_torch(x, y, torch.from_numpy(ws), torch.from_numpy(bs))
+    np.testing.assert_allclose(grid.numpy(), costs, rtol=TOL, atol=TOL)
+
+
+@pytest.mark.parametrize("n", [0, 3])
+def test_mse_grid_torch_rejects_bad_shapes(n):
+    x = torch.zeros(n, dtype=torch.float64)
+    y = torch.zeros(2, dtype=torch.float64) if n else x
+    with pytest.raises(ValueError, match="x and y"):
+        lm.mse_grid_torch(x, y, torch.zeros(2), torch.zeros(2))
+
+
+def test_make_noisy_data_shapes_and_reproducibility():
+    x, y = lm.make_noisy_data(n=40, seed=0)
+    assert x.shape == y.shape == (40,) and x.dtype == torch.float64
+    assert float(x.min()) >= 0.0 and float(x.max()) <= 4.0
+    x2, y2 = lm.make_noisy_data(n=40, seed=0)
+    assert torch.equal(x, x2) and torch.equal(y, y2)
+    assert not torch.equal(y, lm.make_noisy_data(n=40, seed=1)[1])
+    x0, y0 = lm.make_noisy_data(n=10, noise=0.0)
+    torch.testing.assert_close(y0, 2.0 * x0 + 1.0, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"n": 1}, ValueError, "n"),
+        ({"n": 4.0}, TypeError, "n"),
+        ({"noise": -1.0}, ValueError, "noise"),
+        ({"w": "2"}, TypeError, "w"),
+        ({"b": float("nan")}, ValueError, "b"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"device": "tpu0"}, ValueError, "device"),
+    ],
+)
+def test_make_noisy_data_validates(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        lm.make_noisy_data(**kwargs)
+
+
+def test_split_indices_partition():
+    train, dev, test = lm.split_indices(40, 8, 8, seed=0)
+    assert (len(train), len(dev), len(test)) == (24, 8, 8)
+    together = torch.cat([train, dev, test]).sort().values
+    assert torch.equal(together, torch.arange(40))
+    assert torch.equal(train, lm.split_indices(40, 8, 8, seed=0)[0])
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "name"),
+    [
+        ((0, 0, 0), ValueError, "n"),
+        ((10, -1, 0), ValueError, "n_dev"),
+        ((10, 0, 1.5), TypeError, "n_test"),
+        ((10, 5, 5), ValueError, "n_dev \\+ n_test"),
+    ],
+)
+def test_split_indices_validates(args, error, name):
+    with pytest.raises(error, match=name):
+        lm.split_indices(*args)
+
+
+def test_select_model_prefers_bias_and_recovers_parameters():
+    x, y = lm.make_noisy_data(n=40, seed=0)
+    result = lm.select_model(x, y, seed=0)
+    assert result["xw"]["b"] == 0.0 and "test" not in result["xw"]
+    best = result["xw+b"]
+    assert best["dev"] < result["xw"]["dev"]
+    assert abs(best["w"] - 2.0) < 0.1 and abs(best["b"] - 1.0) < 0.2
+    assert best["test"] < 0.2  # close to the noise variance 0.25, far below the no-bias model
+    assert all(math.isfinite(v) for v in best.values())
+    assert "xw+b" in lm.format_selection(result)
+
+
+def test_plots_return_figures():
+    ws, costs = lm.search_w(lm.X_DATA, lm.Y_DATA)
+    ws2, bs = np.arange(0.0, 4.1, 0.5), np.linspace(-2.0, 2.0, 9)
+    grid = lm.search_wb(lm.X_DATA, lm.Y_DATA, ws2, bs)
+    figs = [
+        lm.plot_data(lm.X_DATA, lm.Y_DATA, [1.0, 2.0]),
+        lm.plot_mse_curve(ws, costs),
+        lm.plot_contour(grid, ws2, bs),
+        lm.plot_surface(grid, ws2, bs),
+    ]
+    for fig in figs:
+        assert isinstance(fig, Figure) and fig.get_label()
+        plt.close(fig)

@@ -1,0 +1,46 @@
+"""Every lesson page, as the notebook the site offers, runs top to bottom in a real kernel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tools import notebooks
+
+ROOT = Path(__file__).resolve().parent.parent
+STEMS = sorted({p.name.split(".")[0] for p in (ROOT / "docs").glob("*.md")})
+
+
+def code_cells(nb) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def test_notebook_mirrors_the_page():
+    text = (ROOT / "docs" / "index.en.md").read_text("utf8")
+    nb = notebooks.notebook(text)
+    assert "--8<--" not in "".join(code_cells(nb)), "snippet includes must be expanded"
+    assert "def default_device" in "".join(code_cells(nb))
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert notebooks.dumps(text) == notebooks.dumps(text)  # deterministic
+    nbformat.validate(nb)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_notebook_runs(stem):
+    """Run the Chinese notebook; the English one has the same code cells (checked here)."""
+    zh, en = (
+        notebooks.notebook((ROOT / "docs" / f"{stem}.{lang}.md").read_text("utf8"))
+        for lang in ("zh", "en")
+    )
+    assert code_cells(zh) == code_cells(en)
+    client = NotebookClient(
+        zh, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, on any error
+    errors = [
+        o for c in zh.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
+    assert errors == []
