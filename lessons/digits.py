@@ -1,0 +1,167 @@
+"""The 8×8 handwritten digits bundled with scikit-learn, as tensors, plus a shared training loop.
+
+The course trains on MNIST (28×28), which would have to be downloaded. The lessons on
+classification and CNNs use scikit-learn's bundled ``load_digits`` instead: 1797 grey
+images of 8×8 pixels with values 0..16, labels 0..9. No network is needed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+from matplotlib.ticker import MaxNLocator
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from lessons.common import check_float, check_int, generator, resolve_device
+from lessons.plotting import subplots
+
+
+@dataclasses.dataclass(frozen=True)
+class Digits:
+    """A train/test split of the digits: images (N, 1, 8, 8) or (N, 64), labels (N,)."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    mean: float  # μ of the training pixels after scaling to [0, 1]
+    std: float  # σ of the training pixels after scaling to [0, 1]
+
+
+# --8<-- [start:load]
+def load(test_size: float = 0.25, seed: int = 0, flat: bool = False) -> Digits:
+    """Load the digits, split them (stratified, seeded), scale to [0, 1] and normalize.
+
+    Args:
+        test_size: Fraction of the 1797 images kept for the test set, in (0, 1).
+        seed: Seed of the split.
+        flat: If true, images are rows of 64 pixels; else ``(N, 1, 8, 8)`` (N, C, H, W).
+
+    Returns:
+        The split; pixels are ``(x / 16 - μ) / σ`` with μ, σ from the training set.
+
+    """
+    check_float("test_size", test_size, minimum=0.0, strict=True)
+    if test_size >= 1:
+        raise ValueError(f"test_size must be < 1, got {test_size}")
+    check_int("seed", seed, minimum=0)
+    images, labels = load_digits(return_X_y=True)  # (1797, 64) values 0..16, (1797,)
+    x_tr, x_te, y_tr, y_te = train_test_split(
+        images / 16.0, labels, test_size=test_size, random_state=seed, stratify=labels
+    )
+    mean, std = float(x_tr.mean()), float(x_tr.std())  # like MNIST's Normalize(0.1307, 0.3081)
+    shape = (-1, 64) if flat else (-1, 1, 8, 8)
+
+    def to_x(a):
+        return torch.tensor((a - mean) / std, dtype=torch.float32).reshape(shape)
+
+    def to_y(a):
+        return torch.tensor(a, dtype=torch.long)
+
+    return Digits(to_x(x_tr), to_y(y_tr), to_x(x_te), to_y(y_te), mean, std)
+
+
+# --8<-- [end:load]
+
+
+def loader(x: torch.Tensor, y: torch.Tensor, batch_size: int = 64, seed: int = 0) -> DataLoader:
+    """Build a shuffling ``DataLoader`` over ``(x, y)`` whose order depends only on ``seed``.
+
+    Args:
+        x: Inputs, first dimension N.
+        y: Labels, shape ``(N,)``.
+        batch_size: Samples per mini-batch.
+        seed: Seed of the shuffling.
+
+    Returns:
+        The loader.
+
+    """
+    check_int("batch_size", batch_size, minimum=1)
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    data = TensorDataset(x, y)
+    return DataLoader(data, batch_size=batch_size, shuffle=True, generator=generator(seed))
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of ``x`` whose largest logit is at the true label ``y``."""
+    device = next(model.parameters()).device
+    model.eval()
+    pred = model(x.to(device)).argmax(dim=1)  # ŷ = argmax_k z_k
+    return (pred.cpu() == y).float().mean().item()
+
+
+# --8<-- [start:fit]
+def fit(model, data: Digits, epochs=10, lr=0.1, batch_size=64, seed=0, device=None) -> dict:
+    """Train ``model`` with cross-entropy and SGD (momentum 0.9); record loss and test accuracy.
+
+    Args:
+        model: Maps a batch of inputs to logits ``(B, 10)`` (no softmax at the end).
+        data: The train/test split.
+        epochs: Passes over the training set.
+        lr: Learning rate η.
+        batch_size: Mini-batch size.
+        seed: Seed of the shuffling.
+        device: ``None`` picks CUDA when present, else CPU.
+
+    Returns:
+        ``{"loss": [mean training loss per epoch], "acc": [test accuracy per epoch]}``.
+
+    """
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    device = resolve_device(device)
+    model.to(device)
+    criterion = nn.CrossEntropyLoss()  # = LogSoftmax + NLLLoss
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    batches = loader(data.x_train, data.y_train, batch_size, seed)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        model.train()
+        total = 0.0
+        for x, y in batches:
+            x, y = x.to(device), y.to(device)
+            loss = criterion(model(x), y)  # 1. forward
+            optimizer.zero_grad()
+            loss.backward()  # 2. backward
+            optimizer.step()  # 3. update
+            total += loss.item() * len(x)
+        history["loss"].append(total / len(data.x_train))
+        history["acc"].append(accuracy(model, data.x_test, data.y_test))
+    return history
+
+
+# --8<-- [end:fit]
+
+
+def plot_history(histories: dict[str, dict]):
+    """Training loss ``J`` and test accuracy per epoch ``t``, one line per run.
+
+    Args:
+        histories: ``{legend (symbols): history from fit}``.
+
+    Returns:
+        The figure.
+
+    """
+    if not histories:
+        raise ValueError("histories must not be empty")
+    fig, (ax_loss, ax_acc) = subplots(1, 2, figsize=(7.2, 3.0))
+    for name, hist in histories.items():
+        epochs = range(1, len(hist["loss"]) + 1)
+        ax_loss.plot(epochs, hist["loss"], marker="o", ms=3, label=name)
+        ax_acc.plot(epochs, hist["acc"], marker="o", ms=3, label=name)
+    ax_loss.set(xlabel="$t$", ylabel="$J$", yscale="log")
+    ax_acc.set(xlabel="$t$", ylabel="$a$", ylim=(0, 1.02))
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+    if len(histories) > 1:
+        ax_acc.legend()
+    fig.set_label("$J$ vs $t$ | $a$ vs $t$: " + ", ".join(histories))
+    return fig
