@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import warnings
 
 import matplotlib
@@ -26,6 +27,11 @@ import pytest  # noqa: E402
 from pytest_markdown_docs._runners import DefaultRunner, register_runner  # noqa: E402
 
 from tools import docexec  # noqa: E402
+
+if os.environ.get("PYTEST_XDIST_WORKER"):  # one thread per worker: 2 workers on 2 cores
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def _expand_fences(state) -> None:

@@ -1,0 +1,262 @@
+"""Lecture 12: the RNN recurrence by hand, RNNCell vs RNN, and learning "hello" → "ohlol"."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from lessons.common import check_float, check_int, generator, resolve_device, seeded
+from lessons.plotting import subplots
+
+VOCAB = "ehlo"  # index → character, as in the course: e=0, h=1, l=2, o=3
+
+
+# --8<-- [start:rnn_cell]
+def rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh):
+    """Return ``h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)``, shape ``(B, H)``.
+
+    Shapes: ``x`` (B, input_size), ``h`` (B, H), ``w_ih`` (H, input_size), ``w_hh`` (H, H),
+    ``b_ih`` and ``b_hh`` (H,), the layout of ``nn.RNNCell``'s parameters.
+    """
+    return torch.tanh(x @ w_ih.T + b_ih + h @ w_hh.T + b_hh)  # rows of x are samples
+
+
+def rnn_forward(xs, h0, w_ih, w_hh, b_ih, b_hh):
+    """Unroll :func:`rnn_cell` over ``xs`` (T, B, input_size); return all ``h_t`` and ``h_T``."""
+    h, hs = h0, []
+    for x in xs:  # the same W_ih, W_hh, b at every step: weight sharing
+        h = rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh)
+        hs.append(h)
+    return torch.stack(hs), h
+
+
+# --8<-- [end:rnn_cell]
+
+
+# --8<-- [start:rnn_backward]
+def rnn_backward(xs, h0, hs, w_hh, dhs):
+    """Backpropagation through time for :func:`rnn_forward`; return ``(dW_ih, dW_hh, db, dh_0)``.
+
+    ``xs`` (T, B, input_size) and ``h0`` (B, H) are the inputs, ``hs`` (T, B, H) the hidden
+    states, ``dhs`` (T, B, H) the gradient ``∂L/∂h_t`` of the loss terms at step ``t`` alone.
+    ``db`` is the gradient of ``b_ih`` and of ``b_hh`` alike (they enter as a sum).
+    """
+    dw_ih, dw_hh = torch.zeros(w_hh.shape[0], xs.shape[2], dtype=xs.dtype), torch.zeros_like(w_hh)
+    db, dh_next = torch.zeros(w_hh.shape[0], dtype=xs.dtype), torch.zeros_like(h0)
+    for t in reversed(range(len(xs))):
+        dh = dhs[t] + dh_next  # ∂L/∂h_t: its own loss plus what flows back from h_{t+1}
+        da = dh * (1 - hs[t] ** 2)  # through tanh: tanh'(a) = 1 − h_t²
+        h_prev = hs[t - 1] if t > 0 else h0
+        dw_ih += da.T @ xs[t]  # shared weights: the gradient is a sum over t
+        dw_hh += da.T @ h_prev
+        db += da.sum(dim=0)
+        dh_next = da @ w_hh  # ∂L/∂h_{t−1} = W_hhᵀ ∂L/∂a_t: one more W_hh per step back
+    return dw_ih, dw_hh, db, dh_next
+
+
+# --8<-- [end:rnn_backward]
+
+
+def bptt_check(seq_len=5, batch_size=3, input_size=4, hidden_size=2, seed=0):
+    """Compare :func:`rnn_backward` with autograd on a random float64 RNN.
+
+    Returns:
+        ``name → max |hand-written − autograd|`` for ``W_ih``, ``W_hh``, ``b`` and ``h_0``.
+
+    """
+    g, f64, h = generator(seed), torch.float64, hidden_size
+    xs = torch.randn(seq_len, batch_size, input_size, generator=g, dtype=f64)
+    h0 = torch.randn(batch_size, h, generator=g, dtype=f64, requires_grad=True)
+    shapes = ((h, input_size), (h, h), (h,), (h,))  # W_ih, W_hh, b_ih, b_hh
+    params = [torch.randn(*s, generator=g, dtype=f64).requires_grad_() for s in shapes]
+    dhs = torch.randn(seq_len, batch_size, h, generator=g, dtype=f64)
+    hs, _ = rnn_forward(xs, h0, *params)
+    (hs * dhs).sum().backward()  # L = Σ_t ⟨dh_t, h_t⟩, so the direct ∂L/∂h_t is dh_t
+    mine = rnn_backward(xs, h0.detach(), hs.detach(), params[1].detach(), dhs)
+    refs = (params[0].grad, params[1].grad, params[2].grad, h0.grad)
+    names = ("W_ih", "W_hh", "b", "h_0")
+    return {n: (a - r).abs().max().item() for n, a, r in zip(names, mine, refs, strict=True)}
+
+
+def shape_table(batch_size=3, seq_len=5, input_size=4, hidden_size=2, num_layers=2):
+    """Run ``nn.RNNCell`` and ``nn.RNN`` (both layouts); tabulate input, h_0, output, h_n shapes."""
+    sizes = dict(batch_size=batch_size, seq_len=seq_len, input_size=input_size,
+                 hidden_size=hidden_size, num_layers=num_layers)  # fmt: skip
+    b, t, d, h, n = (check_int(name, value, minimum=1) for name, value in sizes.items())
+    with seeded(0):
+        cell, rnn = nn.RNNCell(d, h), nn.RNN(d, h, num_layers=n)
+        rnn_bf = nn.RNN(d, h, num_layers=n, batch_first=True)
+    x1, h1, h0 = torch.zeros(b, d), torch.zeros(b, h), torch.zeros(n, b, h)
+    x, x_bf = torch.zeros(t, b, d), torch.zeros(b, t, d)
+    rows = {"RNNCell": (x1, h1, cell(x1, h1), cell(x1, h1)), "RNN": (x, h0, *rnn(x, h0)),
+            "RNN(batch_first)": (x_bf, h0, *rnn_bf(x_bf, h0))}  # fmt: skip
+    lines = [f"{'module':<18}{'input':<12}{'h_0':<12}{'output':<12}h_n"]
+    for name, tensors in rows.items():
+        lines.append(f"{name:<18}" + "".join(f"{str(tuple(v.shape)):<12}" for v in tensors))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+# --8<-- [start:data]
+def encode_text(text):
+    """Map a string over :data:`VOCAB` to a tensor of indices (int64)."""
+    if not isinstance(text, str) or not text or set(text) - set(VOCAB):
+        raise ValueError(f"text must be a non-empty string over {VOCAB!r}, got {text!r}")
+    return torch.tensor([VOCAB.index(c) for c in text])
+
+
+def decode(indices):
+    """Map indices back to a string: ``tensor([3, 1, 2, 3, 2])`` → ``"ohlol"``."""
+    return "".join(VOCAB[i] for i in indices.tolist())
+
+
+# --8<-- [end:data]
+
+
+# --8<-- [start:cell_net]
+class CellNet(nn.Module):
+    """One-hot input, an ``nn.RNNCell`` stepped by hand; ``h_t`` itself is the score vector."""
+
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.RNNCell(len(VOCAB), len(VOCAB))  # input_size = hidden_size = 4
+
+    def forward(self, x):
+        """Map one-hot ``x`` (T, B, 4) to scores (T, B, 4), one cell call per step."""
+        h, out = x.new_zeros(x.shape[1], len(VOCAB)), []  # h_0 = 0, same dtype and device as x
+        for x_t in x:  # a Python loop over time
+            h = self.cell(x_t, h)
+            out.append(h)
+        return torch.stack(out)  # (T, B, 4)
+
+
+# --8<-- [end:cell_net]
+
+
+# --8<-- [start:seq_net]
+class SeqNet(nn.Module):
+    """One-hot input, ``nn.RNN`` runs the whole loop at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(len(VOCAB), len(VOCAB))
+
+    def forward(self, x):
+        """Map one-hot ``x`` (T, B, 4) to scores (T, B, 4); ``h_0`` defaults to zeros."""
+        out, _ = self.rnn(x)
+        return out  # (T, B, 4)
+
+
+# --8<-- [end:seq_net]
+
+
+# --8<-- [start:embed_net]
+class EmbedNet(nn.Module):
+    """Indices → ``nn.Embedding`` → 2-layer ``nn.RNN`` → ``nn.Linear`` scores."""
+
+    def __init__(self, embedding_dim=10, hidden_size=8, num_layers=2):
+        super().__init__()
+        self.embedding = nn.Embedding(len(VOCAB), embedding_dim)  # a learnable 4 × 10 table
+        self.rnn = nn.RNN(embedding_dim, hidden_size, num_layers=num_layers)
+        self.fc = nn.Linear(hidden_size, len(VOCAB))  # scores not squashed by tanh
+
+    def forward(self, x):
+        """Map indices ``x`` (T, B) to scores (T, B, 4)."""
+        out, _ = self.rnn(self.embedding(x))
+        return self.fc(out)  # (T, B, 4)
+
+
+# --8<-- [end:embed_net]
+
+
+# --8<-- [start:train]
+def train_hello(variant, source="hello", target="ohlol", epochs=15, lr=0.1, seed=0, device=None):
+    """Train a variant (``"cell"``, ``"rnn"``, ``"embedding"``) with Adam to map source → target.
+
+    Returns ``(losses, predictions)``: the loss and the predicted string after every epoch.
+    """
+    models = {"cell": CellNet, "rnn": SeqNet, "embedding": EmbedNet}
+    if variant not in models:
+        raise ValueError(f"variant must be one of {sorted(models)}, got {variant!r}")
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    x, y = encode_text(source), encode_text(target)
+    if len(x) != len(y):
+        raise ValueError("source and target must have the same length")
+    device = resolve_device(device)
+    if variant != "embedding":
+        x = nn.functional.one_hot(x, len(VOCAB)).float()  # (T, 4): one 1 per row
+    x, y = x.unsqueeze(1).to(device), y.to(device)  # add the batch axis: B = 1
+    with seeded(seed):
+        model = models[variant]().to(device)
+    opt, losses, predictions = torch.optim.Adam(model.parameters(), lr=lr), [], []
+    for _ in range(epochs):
+        scores = model(x).squeeze(1)  # (T, 4)
+        loss = nn.functional.cross_entropy(scores, y)  # mean over the T steps
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        predictions.append(decode(scores.argmax(dim=1)))
+    return losses, predictions
+
+
+# --8<-- [end:train]
+
+
+def format_history(losses, predictions, every=3):
+    """Lines ``epoch  loss  prediction`` for every ``every``-th epoch and the last one."""
+    check_int("every", every, minimum=1)
+    keep = [i for i in range(len(losses)) if (i + 1) % every == 0 or i == len(losses) - 1]
+    return "\n".join(f"{i + 1:>3}  {losses[i]:.4f}  {predictions[i]}" for i in keep)
+
+
+def seed_sweep(variants=("rnn", "embedding"), seeds=range(10), epochs=15):
+    """Count, per variant, the seeds whose training ends on "ohlol" (a robustness check)."""
+    lines = []
+    for variant in variants:
+        finals = [train_hello(variant, epochs=epochs, seed=s)[1][-1] for s in seeds]
+        hits = sum(f == "ohlol" for f in finals)
+        lines.append(f"{variant:<10} {hits}/{len(finals)}  {' '.join(finals)}")
+    return "\n".join(lines)
+
+
+def plot_losses(histories):
+    """Plot the loss per epoch of each variant; ``histories`` maps a variant to its losses."""
+    fig, ax = subplots(figsize=(5.6, 3.2))
+    names = {"cell": (r"$\mathrm{RNNCell}$", "o-"), "rnn": (r"$\mathrm{RNN}$", "x--"),
+             "embedding": (r"$\mathrm{Linear}\circ\mathrm{RNN}\circ E$", "s-")}  # fmt: skip
+    for variant, losses in histories.items():
+        label, style = names[variant]
+        ax.plot(range(1, len(losses) + 1), losses, style, label=label)
+    ax.axhline(math.log1p(3 * math.exp(-2)), color="gray", lw=0.8)  # floor if scores = h ∈ (−1,1)
+    ax.set(xlabel="$e$", ylabel=r"$L$", ylim=(0, None))
+    ax.legend()
+    fig.set_label("$L$ vs $e$: RNNCell, RNN, Embedding+RNN+Linear")
+    return fig
+
+
+def plot_gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0):
+    """How the gradient reaching ``h_0`` from ``h_k`` shrinks or grows with ``k`` (zero input).
+
+    ``W_hh`` is random with entries of standard deviation ``σ/√H`` for each σ in ``scales``.
+    """
+    check_int("seq_len", seq_len, minimum=2)
+    g, f64 = generator(seed), torch.float64
+    fig, ax = subplots(figsize=(5.6, 3.2))
+    xs, w_ih = torch.zeros(seq_len, 1, 1, dtype=f64), torch.zeros(hidden_size, 1, dtype=f64)
+    for s in scales:  # no input: only the recurrence acts
+        w_hh = s * torch.randn(hidden_size, hidden_size, generator=g, dtype=f64) / hidden_size**0.5
+        h0 = torch.randn(1, hidden_size, generator=g, dtype=f64)
+        hs, _ = rnn_forward(xs, h0, w_ih, w_hh, 0.0, 0.0)
+        norms = []
+        for k in range(1, seq_len + 1):  # L = Σ_i h_k[i]; its gradient back at h_0
+            dhs = torch.zeros_like(hs[:k])
+            dhs[-1] = 1.0
+            norms.append(rnn_backward(xs[:k], h0, hs[:k], w_hh, dhs)[3].norm().item())
+        ax.semilogy(range(1, seq_len + 1), norms, label=rf"$\sigma={s}$")
+    ax.set(xlabel="$k$", ylabel=r"$\|\partial h_k/\partial h_0\|$")
+    ax.legend()
+    fig.set_label(r"$\|\partial (\sum_i h_k[i])/\partial h_0\|$ vs $k$ for several $\sigma$")
+    return fig
