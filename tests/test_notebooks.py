@@ -23,7 +23,8 @@ def test_notebook_mirrors_the_page():
     nb = notebooks.notebook(text)
     assert "--8<--" not in "".join(code_cells(nb)), "snippet includes must be expanded"
     assert "def default_device" in "".join(code_cells(nb))
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert nb.cells[0].source == notebooks.STRICT
+    assert nb.cells[1].cell_type == "markdown" and nb.cells[1].source.startswith("# ")
     assert notebooks.dumps(text) == notebooks.dumps(text)  # deterministic
     nbformat.validate(nb)
 

@@ -10,11 +10,15 @@ import nbformat
 
 from tools import docexec
 
+STRICT = (
+    'import warnings\n\nwarnings.simplefilter("error")  # as on the site: a warning is an error'
+)
+
 
 def notebook(markdown_text: str) -> nbformat.NotebookNode:
     """Return the notebook for a page's Markdown."""
     lines = markdown_text.split("\n")
-    cells, position = [], 0
+    cells, position = [nbformat.v4.new_code_cell(STRICT)], 0
     for fence in docexec.fences(markdown_text):
         prose = "\n".join(lines[position : fence.start]).strip()
         if prose:
