@@ -18,7 +18,12 @@ import io
 import os
 import warnings
 
-import matplotlib
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One thread per worker, inherited by notebook kernels and mkdocs subprocesses too:
+    # two workers on two cores with two OpenMP threads each spin against each other.
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
@@ -27,11 +32,6 @@ import pytest  # noqa: E402
 from pytest_markdown_docs._runners import DefaultRunner, register_runner  # noqa: E402
 
 from tools import docexec  # noqa: E402
-
-if os.environ.get("PYTEST_XDIST_WORKER"):  # one thread per worker: 2 workers on 2 cores
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def _expand_fences(state) -> None:

@@ -35,6 +35,7 @@ FLAGS = [
     "--disable-sync",
 ]
 LESSON = "momentum"
+pytestmark = pytest.mark.xdist_group("browser")  # one worker, so the site is built once
 
 
 @pytest.fixture(scope="module")
