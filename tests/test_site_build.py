@@ -112,3 +112,13 @@ def test_a_broken_block_fails_the_build_naming_page_and_block(site, code, messag
     assert result.returncode != 0
     assert "docs/broken.md: Python block 2 (line 9) raised" in result.stderr
     assert message in result.stderr
+
+
+def test_api_link_only_for_documented_public_objects():
+    from tools.mkdocs_hooks import _api_link
+
+    ref = "lessons.common.default_device"
+    line = f"API reference: [`{ref}`][{ref}]"
+    assert _api_link(['--8<-- "lessons/common.py:default_device"'], "en") == ["", line, ""]
+    assert _api_link(['--8<-- "lessons/common.py:no_such_thing"'], "en") == []
+    assert _api_link(["x = 1"], "zh") == []

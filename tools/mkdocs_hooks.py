@@ -8,6 +8,7 @@ warns, or draws an empty figure stops the build with the page and block named.
 from __future__ import annotations
 
 import html
+import importlib
 import os
 import re
 import sys
@@ -24,6 +25,7 @@ CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
 NOTEBOOKS: dict[str, str] = {}  # page -> notebook JSON, written next to the page's HTML
 OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
+API_LABEL = {"en": "API reference:", "zh": "API 参考："}
 NOTEBOOK_LINK = {
     "en": "Download this lesson as a Jupyter notebook",
     "zh": "下载本课的 Jupyter 笔记本",
@@ -67,34 +69,49 @@ def _with_notebook_link(markdown: str, page) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
-    """Run the page's fences (or reuse cached results), add their output and a notebook link."""
+    """Run the page's fences (or reuse cached results); add output, API links, a notebook link."""
     src = page.file.src_uri
     page_fences = docexec.fences(markdown)
     if not page_fences:
         return markdown
     NOTEBOOKS[src] = notebooks.dumps(markdown)
+    lines, lang = markdown.split("\n"), _language(src)
+    extras = [_api_link(lines[f.start + 1 : f.end - 1], lang) for f in page_fences]
     if _enabled():
-        markdown = _with_output(markdown, page_fences, src)
-    return _with_notebook_link(markdown, page)
+        for extra, output in zip(extras, _outputs(page_fences, src, lang), strict=True):
+            extra += output
+    for fence, extra in reversed(list(zip(page_fences, extras, strict=True))):
+        lines[fence.end : fence.end] = extra
+    return _with_notebook_link("\n".join(lines), page)
 
 
-def _with_output(markdown: str, page_fences: list, src: str) -> str:
+def _api_link(body: list[str], lang: str) -> list[str]:
+    """Under a fence that only includes ``lessons/x.py:name``, link ``name``'s reference entry."""
+    match = re.fullmatch(r'--8<-- "lessons/(\w+)\.py:(\w+)"', "\n".join(body).strip())
+    if not match or match.group(2).startswith("_"):
+        return []
+    module, name = f"lessons.{match.group(1)}", match.group(2)
+    obj = getattr(importlib.import_module(module), name, None)
+    if getattr(obj, "__module__", None) != module or not getattr(obj, "__doc__", None):
+        return []  # not a documented public object of that module: no reference entry
+    return ["", f"{API_LABEL[lang]} [`{module}.{name}`][{module}.{name}]", ""]
+
+
+def _outputs(page_fences: list, src: str, lang: str) -> list[list[str]]:
+    """Markdown lines to put under each fence: printed text, then figure placeholders."""
     try:
         results = CACHE.results(f"docs/{src}", page_fences)
     except docexec.FenceError as err:
         raise PluginError(str(err)) from None
-    inserts, figures = [], []
-    for fence, result in zip(page_fences, results, strict=True):
-        extra = _output_block(result.stdout, _language(src)) if result.stdout.strip() else []
+    outputs, figures = [], []
+    for result in results:
+        extra = _output_block(result.stdout, lang) if result.stdout.strip() else []
         for fig in result.figures:
             figures.append(fig)
             extra += ["", PLACEHOLDER.format(len(figures)), ""]
-        inserts.append((fence.end, extra))
-    lines = markdown.split("\n")
-    for end, extra in reversed(inserts):
-        lines[end:end] = extra
+        outputs.append(extra)
     PENDING[src] = figures
-    return "\n".join(lines)
+    return outputs
 
 
 def _figure_html(fig: dict) -> str:
