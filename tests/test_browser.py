@@ -1,7 +1,8 @@
 """The built site in a real headless Chromium (Debian's), served on 127.0.0.1.
 
 Checks what a reader sees: figures and formulas render, no request leaves the site,
-the language switcher keeps the lesson, and local search finds 动量 (momentum).
+the language switcher keeps the lesson, local search finds 动量 (momentum), and axe-core
+(vendored in ``tests/vendor``) finds no serious accessibility problem on any page.
 Screenshots go to ``screenshots/``. The site is built once for this module (the
 execution cache makes that quick when ``tasks.py build`` ran before). If Chromium is
 missing the tests fail, saying so: ``.ci/run`` installs it (``apt-get install chromium``).
@@ -35,13 +36,14 @@ FLAGS = [
     "--disable-sync",
 ]
 LESSON = "momentum"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
 pytestmark = pytest.mark.xdist_group("browser")  # one worker, so the site is built once
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """Build the site into a temporary folder and serve it on a free loopback port."""
-    site = tmp_path_factory.mktemp("site")
+    site = tmp_path_factory.mktemp("site")  # once per worker
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
@@ -64,7 +66,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if CHROMIUM is None:
         pytest.fail("Chromium is not installed: run `apt-get install chromium` (.ci/run does)")
@@ -94,6 +96,7 @@ def outside(requests: list[str]) -> list[str]:
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
 def test_lesson_renders_figures_and_formulas_offline(server, page, prefix):
     page.goto(f"{server}/{prefix}{LESSON}/", wait_until="networkidle")
+    page.wait_for_selector(".katex", timeout=30_000)  # KaTeX renders after load
     assert page.locator("figure.docexec-figure svg[role=img][aria-label]").count() >= 2
     assert page.locator(".katex").count() >= 1, "KaTeX did not render the formulas"
     assert page.locator(".katex-error").count() == 0
@@ -123,3 +126,28 @@ def test_search_finds_momentum_in_chinese(server, page):
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "search-zh.png")
     assert outside(page.requests) == []
+
+
+CORE = ["index", "backpropagation", "momentum", "gradient-accumulation", "reference"]
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
+def test_axe_finds_nothing_serious(server, page, prefix):
+    """Run axe-core: no violation of impact "serious" or "critical".
+
+    On the overview, the three core lessons and the reference, in both languages (all
+    lessons share the same templates and kinds of content; a full pass over every page
+    costs about two minutes, too much for every test run).
+    """
+    found = {}
+    for stem in CORE:
+        page.goto(f"{server}/{prefix}{'' if stem == 'index' else stem + '/'}", wait_until="load")
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => v.id + ' x' + v.nodes.length + ': ' + v.nodes[0].target.join(' '))"
+        )
+        if violations:
+            found[stem] = violations
+    assert found == {}

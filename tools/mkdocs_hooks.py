@@ -25,6 +25,7 @@ CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
 NOTEBOOKS: dict[str, str] = {}  # page -> notebook JSON, written next to the page's HTML
 OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
+SEARCH_LABEL = {"en": "Search", "zh": "搜索"}
 API_LABEL = {"en": "API reference:", "zh": "API 参考："}
 NOTEBOOK_LINK = {
     "en": "Download this lesson as a Jupyter notebook",
@@ -128,6 +129,8 @@ def on_page_content(content, page, config, files):
         if tag not in content:
             raise PluginError(f"docs/{page.file.src_uri}: figure {number} could not be placed")
         content = content.replace(tag, _figure_html(fig), 1)
+    # Display formulas can scroll sideways: let keyboard users reach them (axe, serious).
+    content = content.replace('<div class="arithmatex">', '<div class="arithmatex" tabindex="0">')
     return content
 
 
@@ -152,6 +155,8 @@ def on_post_page(output, page, config):
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, _notebook_name(page)), "w", encoding="utf8") as f:
             f.write(NOTEBOOKS.pop(page.file.src_uri))
+    label = SEARCH_LABEL[_language(page.file.src_uri)]  # Material's search dialog has no name
+    output = output.replace('role="dialog">', f'role="dialog" aria-label="{label}">', 1)
     return _relative_links(output, page.url, config)
 
 
