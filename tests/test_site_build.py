@@ -122,3 +122,12 @@ def test_api_link_only_for_documented_public_objects():
     assert _api_link(['--8<-- "lessons/common.py:default_device"'], "en") == ["", line, ""]
     assert _api_link(['--8<-- "lessons/common.py:no_such_thing"'], "en") == []
     assert _api_link(["x = 1"], "zh") == []
+
+
+def test_code_blocks_are_labelled(site):
+    assert build(site).returncode == 0
+    html = page(site)
+    # a page without the .en.md suffix is Chinese, the default language
+    assert 'class="highlight" role="group" aria-label="Python 代码"' in html
+    assert 'role="group" aria-label="输出"><span class="filename">输出</span>' in html
+    assert '<div class="highlight">' not in html

@@ -25,6 +25,7 @@ CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
 NOTEBOOKS: dict[str, str] = {}  # page -> notebook JSON, written next to the page's HTML
 OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
+CODE_LABEL = {"en": "Python code", "zh": "Python 代码"}
 SEARCH_LABEL = {"en": "Search", "zh": "搜索"}
 API_LABEL = {"en": "API reference:", "zh": "API 参考："}
 NOTEBOOK_LINK = {
@@ -131,7 +132,19 @@ def on_page_content(content, page, config, files):
         content = content.replace(tag, _figure_html(fig), 1)
     # Display formulas can scroll sideways: let keyboard users reach them (axe, serious).
     content = content.replace('<div class="arithmatex">', '<div class="arithmatex" tabindex="0">')
-    return content
+    return _label_code_blocks(content, _language(page.file.src_uri))
+
+
+def _label_code_blocks(content: str, lang: str) -> str:
+    """Name every code block for screen readers: its title (file, "Output"), else "Python code"."""
+
+    def label(match: re.Match) -> str:
+        name = html.escape(match.group(2) or CODE_LABEL[lang], quote=True)
+        return f'<div class="highlight" role="group" aria-label="{name}">{match.group(1) or ""}'
+
+    return re.sub(
+        r'<div class="highlight">(<span class="filename">([^<]*)</span>)?', label, content
+    )
 
 
 def _relative_links(output: str, url: str, config) -> str:
