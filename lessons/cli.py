@@ -88,6 +88,7 @@ def run_lesson(args: argparse.Namespace) -> int:
     docexec.PNG_DIR = args.out or Path("lesson-output") / args.name
     docexec.PNG_DIR.mkdir(parents=True, exist_ok=True)
     fences, namespace = docexec.fences(page.read_text("utf8")), {"__name__": "__lesson__"}
+    start = time.perf_counter()
     for fence in fences:
         if sys.stderr.isatty():  # progress, in a terminal only
             print(f"[{fence.index}/{len(fences)}] line {fence.start + 1}", file=sys.stderr)
@@ -102,7 +103,8 @@ def run_lesson(args: argparse.Namespace) -> int:
             print(f"[figure: {fig['alt']}]")
         if sys.stderr.isatty():
             print(f"      {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    print(f"figures saved to {docexec.PNG_DIR}/")
+    seconds = time.perf_counter() - start
+    print(f"{len(fences)} blocks in {seconds:.1f} s; figures saved to {docexec.PNG_DIR}/")
     return 0
 
 

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache" / "docexec"
 PY_LANGS = ("py", "python", "python3")  # what pytest-markdown-docs runs
 VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn", "faker", "pymdown-extensions")
-PNG_DIR: Path | None = None  # set by tools.render --png to also save figures as PNG
+PNG_DIR: Path | None = None  # set by `python -m lessons run` to also save figures as PNG
 SNIPPET_OPTIONS = {"base_path": [str(ROOT)], "check_paths": True, "dedent_subsections": True}
 
 
