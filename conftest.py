@@ -82,8 +82,20 @@ def _close_figures():
     plt.close("all")
 
 
-def pytest_collection_modifyitems(items):
-    """Keep each page's fences on one xdist worker (``--dist loadgroup``), in order."""
-    for item in items:
-        if type(item).__name__ == "MarkdownInlinePythonItem":
-            item.add_marker(pytest.mark.xdist_group(str(item.path)))
+# Tests that must share one xdist worker: a page's fences (they run in order, in one
+# namespace) and the browser tests (they share one built site). The nodeid's file says
+# which: ``--dist loadgroup`` can't be used, since pytest 9.2 no longer lets xdist 3.8
+# tag nodeids with their ``xdist_group`` (pytest-dev/pytest-xdist#1386).
+SHARED_WORKER = ("docs/", "tests/test_browser.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule like ``--dist load``, but one worker per page and for the browser tests."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PageScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path.startswith(SHARED_WORKER) else nodeid
+
+    return PageScheduling(config, log)

@@ -52,7 +52,7 @@ def commit_time() -> str:
 TASKS = {
     "setup": [],
     "serve": [["-m", "mkdocs", "serve", "--livereload"]],
-    "test": [["-m", "pytest", "-n", "2", "--dist", "loadgroup"]],
+    "test": [["-m", "pytest", "-n", "2"]],  # scheduling: see conftest.py
     "build": [["-m", "mkdocs", "build", "--strict"]],
     "bench": [["bench/run.py"]],
     "lint": [["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."]],

@@ -55,7 +55,7 @@ def main() -> None:
         ("all pages executed once", executed, ""),
     ]
     if not args.skip_tests:
-        tests, _ = timed([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup"])
+        tests, _ = timed([sys.executable, "-m", "pytest", "-q", "-n", "2"])
         rows.append(("full test pass (2 workers)", tests, "< 180 s"))
     print("| measure | seconds | target |\n|---|---:|---|")
     for name, seconds, target in rows:

@@ -37,13 +37,12 @@ FLAGS = [
 ]
 LESSON = "momentum"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
-pytestmark = pytest.mark.xdist_group("browser")  # one worker, so the site is built once
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """Build the site into a temporary folder and serve it on a free loopback port."""
-    site = tmp_path_factory.mktemp("site")  # once per worker
+    site = tmp_path_factory.mktemp("site")  # once: conftest.py keeps these tests on one worker
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tools import docexec
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 STEMS = sorted({p.name.split(".")[0] for p in DOCS.glob("*.md")})
 
 
@@ -62,3 +65,21 @@ def test_headings_do_not_skip_levels(page):
     assert levels.count(1) == 1, f"{page.name}: one # title only"
     for prev, cur in zip(levels, levels[1:], strict=False):
         assert cur <= prev + 1, f"{page.name}: heading jumps from h{prev} to h{cur}"
+
+
+def test_each_page_runs_on_one_worker():
+    """The conftest scheduler keeps a page's fences together under ``pytest -n 2``."""
+    pages = [f"docs/linear-model.{lang}.md" for lang in ("zh", "en")]
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "-v", *pages],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout[-2000:]
+    workers = {}  # page -> workers that ran its fences
+    for worker, page in re.findall(r"^\[(gw\d)\] .*? (docs/[\w.-]+\.md)::", out.stdout, re.M):
+        workers.setdefault(page, set()).add(worker)
+    assert sorted(workers) == sorted(pages)
+    assert all(len(w) == 1 for w in workers.values()), workers
