@@ -10,9 +10,10 @@ import nbformat
 
 from tools import docexec
 
-STRICT = (
-    'import warnings\n\nwarnings.simplefilter("error")  # as on the site: a warning is an error'
-)
+STRICT = """import warnings
+
+warnings.simplefilter("error")  # as on the site: a warning is an error
+warnings.filterwarnings("default", module="ipykernel")  # ...except the kernel's own"""
 
 
 def notebook(markdown_text: str) -> nbformat.NotebookNode:
