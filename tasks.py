@@ -1,4 +1,4 @@
-"""One command per task: ``python3 tasks.py setup|serve|test|build|bench|lint``.
+"""One command per task: ``python3 tasks.py setup|serve|test|build|check|bench|lint``.
 
 Every task first makes sure ``.venv`` exists with ``requirements.txt`` installed
 (it reinstalls only when that file changes), then runs inside it.
@@ -54,6 +54,7 @@ TASKS = {
     "serve": [["-m", "mkdocs", "serve", "--livereload"]],
     "test": [["-m", "pytest", "-n", "2"]],  # scheduling: see conftest.py
     "build": [["-m", "mkdocs", "build", "--strict"]],
+    "check": [["-m", "tools.check_site", "site"], ["-m", "tools.a11y", "site"]],  # built site
     "bench": [["bench/run.py"]],
     "lint": [["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."]],
 }

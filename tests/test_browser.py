@@ -2,80 +2,53 @@
 
 Checks what a reader sees: figures and formulas render, no request leaves the site,
 the language switcher keeps the lesson, local search finds 动量 (momentum), and axe-core
-(vendored in ``tests/vendor``) finds no serious accessibility problem on any page.
-Screenshots go to ``screenshots/``. The site is built once for this module (the
-execution cache makes that quick when ``tasks.py build`` ran before). If Chromium is
-missing the tests fail, saying so: ``.ci/run`` installs it (``apt-get install chromium``).
+(vendored in ``tests/vendor``) finds no serious accessibility problem. The site is built
+once, into a folder below the server's root (as a copy anywhere would be), and served by
+a plain static server. Screenshots go to ``screenshots/``. If Chromium is missing the
+tests fail, saying so: ``.ci/run`` installs it (``apt-get install chromium``).
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from tools import a11y
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LESSON = "momentum"
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
+FOLDER = "some/folder"  # served below a path that is not site_url's: a plain folder copy
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """Build the site into a temporary folder and serve it on a free loopback port."""
-    site = tmp_path_factory.mktemp("site")  # once: conftest.py keeps these tests on one worker
+    """Build the site into a folder below a static server's root; yield the site's URL."""
+    root = tmp_path_factory.mktemp("www")  # once: conftest.py keeps these tests on one worker
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
     subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(root / FOLDER)],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
         timeout=900,
     )
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output clean
-        pass
+    with a11y.serve(root) as url:
+        yield f"{url}/{FOLDER}"
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if CHROMIUM is None:
+    if a11y.CHROMIUM is None:
         pytest.fail("Chromium is not installed: run `apt-get install chromium` (.ci/run does)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is in requirements.txt"
-    )
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with a11y.chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -127,26 +100,15 @@ def test_search_finds_momentum_in_chinese(server, page):
     assert outside(page.requests) == []
 
 
-CORE = ["index", "backpropagation", "momentum", "gradient-accumulation", "reference"]
-
-
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
 def test_axe_finds_nothing_serious(server, page, prefix):
-    """Run axe-core: no violation of impact "serious" or "critical".
+    """axe-core: no violation of impact "serious" or "critical" on a lesson and the reference.
 
-    On the overview, the three core lessons and the reference, in both languages (all
-    lessons share the same templates and kinds of content; a full pass over every page
-    costs about two minutes, too much for every test run).
+    These two pages hold every kind of content the site has (figures, formulas, code,
+    tables, admonitions, API entries); ``.ci/run`` checks every page (``tools/a11y.py``).
     """
     found = {}
-    for stem in CORE:
-        page.goto(f"{server}/{prefix}{'' if stem == 'index' else stem + '/'}", wait_until="load")
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            ".filter(v => ['serious', 'critical'].includes(v.impact))"
-            ".map(v => v.id + ' x' + v.nodes.length + ': ' + v.nodes[0].target.join(' '))"
-        )
-        if violations:
-            found[stem] = violations
+    for path in (f"{LESSON}/", "reference/"):
+        if violations := a11y.serious_violations(page, f"{server}/{prefix}{path}"):
+            found[path] = violations
     assert found == {}

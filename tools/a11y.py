@@ -1,0 +1,109 @@
+"""Run axe-core on every page of a built site, in headless Chromium, served on 127.0.0.1.
+
+Usage: ``python -m tools.a11y [site]``; prints each page's serious and critical violations
+and exits 1 if there is any. ``.ci/run`` runs it over the whole site; the browser test
+(``tests/test_browser.py``) uses the same server, browser and axe call on a few pages.
+axe-core 4.14.1 (MPL-2.0) is vendored in ``tests/vendor``; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "tests" / "vendor" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERIOUS = (
+    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    ".filter(v => ['serious', 'critical'].includes(v.impact))"
+    ".map(v => v.id + ' x' + v.nodes.length + ': ' + v.nodes[0].target.join(' '))"
+)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test and CI output clean
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` with a plain static server on a free loopback port; yield its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """Launch Debian's Chromium through Playwright; yield the browser."""
+    if CHROMIUM is None:
+        raise RuntimeError("Chromium is not installed: run `apt-get install chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def serious_violations(page, url: str) -> list[str]:
+    """Load ``url`` in ``page`` and return axe's serious and critical violations there."""
+    page.goto(url, wait_until="load")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(SERIOUS)
+
+
+def pages(site: Path) -> list[str]:
+    """Every HTML page of a built site, as URL paths relative to its root."""
+    found = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    return [p.removesuffix("index.html") for p in found]
+
+
+def main(argv: list[str]) -> int:
+    """Check every page of the site folder in ``argv`` (default ``site``)."""
+    site = Path(argv[0] if argv else "site")
+    if not (site / "index.html").is_file():
+        print(f"{site}/index.html not found: build the site first", file=sys.stderr)
+        return 2
+    start, found = time.perf_counter(), {}
+    with serve(site) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for path in pages(site):
+            if violations := serious_violations(page, f"{url}/{path}"):
+                found[path] = violations
+    for path, violations in found.items():
+        print(f"{path or 'index'}: " + "; ".join(violations))
+    print(
+        f"axe: {len(pages(site))} pages, {len(found)} with serious or critical violations "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
