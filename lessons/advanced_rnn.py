@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lessons.common import check_float, check_int, generator, resolve_device, seeded
+from lessons.common import check_float, check_int, generator, progress, resolve_device, seeded
 from lessons.names import ALPHABET, encode
 from lessons.plotting import subplots
 
@@ -118,7 +118,7 @@ def train_classifier(
         model = NameClassifier(len(codes), bidirectional=bidirectional).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     g, losses = generator(seed), []
-    for _ in range(epochs):
+    for _ in progress(range(epochs)):
         total = 0.0
         for idx in torch.randperm(len(y), generator=g).split(batch_size):
             t_max = int(lengths[idx].max())  # pad each batch only to its longest name

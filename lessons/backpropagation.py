@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lessons.common import check_float, check_int, generator, resolve_device
+from lessons.common import check_float, check_int, generator, offset_seed, resolve_device
 from lessons.plotting import subplots
 
 X_DATA = (1.0, 2.0, 3.0)  # x, the course's three samples
@@ -57,7 +57,7 @@ def make_network_data(seed=0, n=64, d_in=1000, h=100, d_out=10) -> dict[str, np.
     """Draw ``x`` (n×d_in), ``y`` (n×d_out), ``w1`` (d_in×h), ``w2`` (h×d_out) from N(0, 1)."""
     sizes = {"n": n, "d_in": d_in, "h": h, "d_out": d_out}  # N, D_in, H, D_out
     n, d_in, h, d_out = (check_int(name, value, 1) for name, value in sizes.items())
-    rng = np.random.default_rng(check_int("seed", seed, 0))
+    rng = np.random.default_rng(offset_seed(seed))
     shapes = {"x": (n, d_in), "y": (n, d_out), "w1": (d_in, h), "w2": (h, d_out)}
     return {name: rng.standard_normal(shape) for name, shape in shapes.items()}  # N(0, 1)
 

@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from lessons.common import check_float, check_int, generator, resolve_device, seeded
+from lessons.common import check_float, check_int, generator, progress, resolve_device, seeded
 from lessons.plotting import subplots
 
 VOCAB = "ehlo"  # index → character, as in the course: e=0, h=1, l=2, o=3
@@ -191,7 +191,7 @@ def train_hello(variant, source="hello", target="ohlol", epochs=15, lr=0.1, seed
     with seeded(seed):
         model = models[variant]().to(device)
     opt, losses, predictions = torch.optim.Adam(model.parameters(), lr=lr), [], []
-    for _ in range(epochs):
+    for _ in progress(range(epochs)):
         scores = model(x).squeeze(1)  # (T, 4)
         loss = nn.functional.cross_entropy(scores, y)  # mean over the T steps
         opt.zero_grad()

@@ -82,6 +82,7 @@ def run_lesson(args: argparse.Namespace) -> int:
         print("error: --device cuda was asked for but no GPU is available", file=sys.stderr)
         return 2
     os.environ["LESSONS_DEVICE"], os.environ["LESSONS_SEED"] = args.device, str(args.seed)
+    os.environ["LESSONS_PROGRESS"] = "1" if sys.stderr.isatty() else "0"  # training-loop bars
     sys.path.insert(0, str(REPO))
     from tools import docexec  # the site's own executor
 

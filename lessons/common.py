@@ -1,11 +1,12 @@
-"""Helpers shared by every lesson: seeding, device choice, argument checks, expected errors."""
+"""Helpers shared by every lesson: seeds, devices, argument checks, errors, progress bars."""
 
 from __future__ import annotations
 
 import contextlib
 import numbers
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sized
 
 import torch
 
@@ -23,8 +24,7 @@ def generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
     Returns:
         The seeded generator.
     """
-    check_int("seed", seed, minimum=0)
-    return torch.Generator(device=device).manual_seed(seed + seed_offset())
+    return torch.Generator(device=device).manual_seed(offset_seed(seed))
 
 
 @contextlib.contextmanager
@@ -38,10 +38,25 @@ def seeded(seed: int) -> Iterator[None]:
     Args:
         seed: Non-negative integer seed.
     """
-    check_int("seed", seed, minimum=0)
+    seed = offset_seed(seed)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed + seed_offset())
+        torch.manual_seed(seed)
         yield
+
+
+def offset_seed(seed: int) -> int:
+    """The seed a run really uses: ``seed`` plus :func:`seed_offset` (0 on the site).
+
+    Every seed a lesson hands to torch, NumPy, scikit-learn or ``random.Random`` goes
+    through here, so ``python -m lessons run --seed N`` changes all of them at once.
+
+    Args:
+        seed: Non-negative integer seed.
+
+    Returns:
+        ``seed + seed_offset()``.
+    """
+    return check_int("seed", seed, minimum=0) + seed_offset()
 
 
 def seed_offset() -> int:
@@ -160,3 +175,36 @@ def expect_error(kind: type[BaseException]) -> Iterator[None]:
         print(f"{type(err).__name__}: {err}")
     else:
         raise AssertionError(f"expected {kind.__name__}, but the block ran without error")
+
+
+def progress(steps: Sized, label: str = "epoch") -> Iterator:
+    """Iterate over ``steps`` unchanged, drawing a progress bar on stderr when asked to.
+
+    The bar shows only when ``LESSONS_PROGRESS=1``, which ``python -m lessons run`` sets
+    when its stderr is a terminal; in the site build, the tests and notebooks it is off,
+    so the loop is exactly ``for step in steps``.
+
+    Args:
+        steps: What the training loop runs over, with a length (e.g. ``range(epochs)``).
+        label: Word in front of the counter.
+
+    Returns:
+        An iterator over ``steps``.
+    """
+    if not isinstance(steps, Sized):
+        raise TypeError(f"steps must have a length (e.g. range(n)), got {type(steps).__name__}")
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a str, got {type(label).__name__}")
+    if os.environ.get("LESSONS_PROGRESS") != "1":
+        return iter(steps)
+    return _with_bar(steps, label)
+
+
+def _with_bar(steps: Sized, label: str, width: int = 24) -> Iterator:
+    n = len(steps)
+    for i, step in enumerate(steps):
+        done = width * i // max(n, 1)
+        sys.stderr.write(f"\r  {label} {i + 1}/{n} [{'#' * done}{'.' * (width - done)}]")
+        sys.stderr.flush()
+        yield step
+    sys.stderr.write(f"\r  {label} {n}/{n} [{'#' * width}]\n")

@@ -18,7 +18,7 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from lessons.common import check_float, check_int, generator, resolve_device
+from lessons.common import check_float, check_int, generator, offset_seed, progress, resolve_device
 from lessons.multi_dimensional_input import make_mlp
 from lessons.plotting import subplots
 
@@ -65,7 +65,7 @@ def write_csv(directory, test_size: float = 0.25, seed: int = 0) -> tuple[Path, 
     if not directory.is_dir():
         raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
     x, y = load_breast_cancer(return_X_y=True)  # x: (569, 30), y: (569,)
-    parts = train_test_split(x, y, test_size=test_size, stratify=y, random_state=seed)
+    parts = train_test_split(x, y, test_size=test_size, stratify=y, random_state=offset_seed(seed))
     header = ",".join([f"x{j}" for j in range(x.shape[1])] + ["y"])
     paths = directory / "train.csv", directory / "test.csv"
     for path, xs, ys in zip(paths, parts[:2], parts[2:], strict=True):
@@ -179,7 +179,7 @@ def train_minibatch(
     model = make_mlp((x0.numel(), 16, 8, 1), seed=seed).to(dev, x0.dtype)
     loss_fn, opt = nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=lr)
     hist = {"iter_loss": [], "epoch_loss": []}
-    for _ in range(epochs):  # one epoch = every sample seen once
+    for _ in progress(range(epochs)):  # one epoch = every sample seen once
         total, seen = 0.0, 0
         for x, y in loader:  # one iteration = one batch: x (B, d), y (B, 1)
             x, y = x.to(dev), y.to(dev)

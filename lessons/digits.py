@@ -16,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lessons.common import check_float, check_int, generator, resolve_device
+from lessons.common import check_float, check_int, generator, offset_seed, progress, resolve_device
 from lessons.plotting import subplots
 
 
@@ -51,7 +51,7 @@ def load(test_size: float = 0.25, seed: int = 0, flat: bool = False) -> Digits:
     check_int("seed", seed, minimum=0)
     images, labels = load_digits(return_X_y=True)  # (1797, 64) values 0..16, (1797,)
     x_tr, x_te, y_tr, y_te = train_test_split(
-        images / 16.0, labels, test_size=test_size, random_state=seed, stratify=labels
+        images / 16.0, labels, test_size=test_size, random_state=offset_seed(seed), stratify=labels
     )
     mean, std = float(x_tr.mean()), float(x_tr.std())  # like MNIST's Normalize(0.1307, 0.3081)
     shape = (-1, 64) if flat else (-1, 1, 8, 8)
@@ -122,7 +122,7 @@ def fit(model, data: Digits, epochs=10, lr=0.1, batch_size=64, seed=0, device=No
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     batches = loader(data.x_train, data.y_train, batch_size, seed)
     history = {"loss": [], "acc": []}
-    for _ in range(epochs):
+    for _ in progress(range(epochs)):
         model.train()
         total = 0.0
         for x, y in batches:

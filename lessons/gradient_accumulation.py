@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lessons.common import check_float, check_int, generator, resolve_device, seeded
+from lessons.common import check_float, check_int, generator, progress, resolve_device, seeded
 from lessons.plotting import subplots
 
 MiB = 2**20
@@ -122,7 +122,7 @@ def train(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, seed=0, dev
     lr, dev = check_float("lr", lr, minimum=0.0, strict=True), resolve_device(device)
     model = make_mlp(x.shape[1], seed=seed).to(dev)
     opt, g, losses = torch.optim.SGD(model.parameters(), lr=lr), generator(seed), []
-    for _ in range(check_int("epochs", epochs, minimum=1)):
+    for _ in progress(range(check_int("epochs", epochs, minimum=1))):
         perm = torch.randperm(x.shape[0], generator=g)  # the same order for every (B, K)
         for s in range(0, x.shape[0] - size + 1, size):
             xs, ys, total = x[perm[s : s + size]].to(dev), y[perm[s : s + size]].to(dev), 0.0

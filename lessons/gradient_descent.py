@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lessons.common import check_float, check_int, generator, resolve_device
+from lessons.common import check_float, check_int, generator, offset_seed, resolve_device
 from lessons.plotting import subplots
 
 X_DATA = (1.0, 2.0, 3.0)  # the lecture's inputs x
@@ -80,10 +80,10 @@ def train(xs, ys, batch_size, lr=0.01, epochs=100, w0=1.0, shuffle=True, seed=0)
     """Mini-batch gradient descent on J(w) from w0, with learning rate α = ``lr``.
 
     ``batch_size=N`` is batch GD, ``batch_size=1`` is SGD. With ``shuffle`` the samples are
-    visited in a new order every epoch, drawn from ``random.Random(seed)``.
+    visited in a new order every epoch, drawn from a ``random.Random`` seeded with ``seed``.
     """
     _check_train(xs, ys, batch_size, lr, epochs, w0, seed)
-    rng, w = random.Random(seed), float(w0)
+    rng, w = random.Random(offset_seed(seed)), float(w0)
     epoch_ws, epoch_costs, step_costs, batch_losses = [w], [cost(xs, ys, w)], [], []
     for _ in range(epochs):
         for idx in batches(len(xs), batch_size, shuffle, rng):
@@ -142,7 +142,7 @@ def make_data(n=64, w_true=2.0, noise=0.5, seed=0) -> tuple[list[float], list[fl
     check_int("n", n, minimum=1)
     check_int("seed", seed, minimum=0)
     w_true, noise = check_float("w_true", w_true), check_float("noise", noise, minimum=0.0)
-    rng = random.Random(seed)
+    rng = random.Random(offset_seed(seed))
     xs = [rng.uniform(0.0, 3.0) for _ in range(n)]
     ys = [w_true * x + rng.gauss(0.0, noise) for x in xs]
     return xs, ys
@@ -219,7 +219,7 @@ def torch_train(
     y = torch.tensor(ys, dtype=torch.float64, device=dev)
     w = torch.tensor(float(w0), dtype=torch.float64, device=dev, requires_grad=True)
     optimizer = torch.optim.SGD([w], lr=lr)
-    rng = random.Random(seed)
+    rng = random.Random(offset_seed(seed))
     for _ in range(epochs):
         for idx in batches(len(xs), batch_size, shuffle, rng):
             idx = torch.tensor(idx, device=dev)

@@ -10,7 +10,15 @@ import random
 import torch
 from torch import nn
 
-from lessons.common import check_float, check_int, generator, resolve_device, seeded
+from lessons.common import (
+    check_float,
+    check_int,
+    generator,
+    offset_seed,
+    progress,
+    resolve_device,
+    seeded,
+)
 from lessons.plotting import subplots
 
 SETTINGS = ((0.0, False), (0.5, False), (0.9, False), (0.9, True))  # (μ, nesterov)
@@ -242,11 +250,11 @@ def train_dynamic(mu=0.9, lr=1e-4, steps=500, seed=0, device=None):
     dev = resolve_device(device)
     x, y = make_data(seed=seed, device=dev)
     with seeded(seed):  # nn.Linear draws its initial weights from the global RNG
-        model = DynamicNet(1000, 100, 10, rng=random.Random(seed)).to(dev)
+        model = DynamicNet(1000, 100, 10, rng=random.Random(offset_seed(seed))).to(dev)
     loss_fn = nn.MSELoss(reduction="sum")  # not size_average=False: that is gone
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=mu)
     losses, depths = [], []
-    for _ in range(steps):
+    for _ in progress(range(steps), "step"):
         loss = loss_fn(model(x), y)
         opt.zero_grad()
         loss.backward()

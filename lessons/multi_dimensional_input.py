@@ -15,7 +15,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from lessons.common import check_float, check_int, resolve_device, seeded
+from lessons.common import check_float, check_int, offset_seed, progress, resolve_device, seeded
 from lessons.plotting import subplots
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}
@@ -62,7 +62,7 @@ def load_split(test_size: float = 0.25, seed: int = 0, dtype=torch.float32) -> S
     check_int("seed", seed, minimum=0)
     x, y = load_breast_cancer(return_X_y=True)  # x: (569, 30), y: (569,)
     x_tr, x_te, y_tr, y_te = train_test_split(
-        x, y, test_size=test_size, stratify=y, random_state=seed
+        x, y, test_size=test_size, stratify=y, random_state=offset_seed(seed)
     )
     mu, s = x_tr.mean(axis=0), x_tr.std(axis=0)  # μ_j, s_j from the training rows only
     tensor = functools.partial(torch.tensor, dtype=dtype)
@@ -116,7 +116,7 @@ def train_logistic(split: Split, epochs: int = 100, lr: float = 0.5):
     d = split.x_train.shape[1]
     w, b = torch.zeros(d, 1, dtype=split.x_train.dtype), torch.zeros(1, dtype=split.x_train.dtype)
     losses = []
-    for _ in range(epochs):
+    for _ in progress(range(epochs)):
         loss, dw, db = logistic_grad(split.x_train, split.y_train, w, b)
         w, b = w - lr * dw, b - lr * db  # w ← w − η ∂L/∂w,  b ← b − η ∂L/∂b
         losses.append(loss.item())
@@ -180,7 +180,7 @@ def train_mlp(split: Split, model: nn.Module, epochs: int = 300, lr: float = 0.1
     loss_fn = nn.BCEWithLogitsLoss()  # σ + BCE in one stable step
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     hist: dict[str, list[float]] = {k: [] for k in KEYS}
-    for _ in range(epochs):
+    for _ in progress(range(epochs)):
         z = model(x_tr)  # forward pass: (N, 30) → (N, 1)
         loss = loss_fn(z, y_tr)
         opt.zero_grad()

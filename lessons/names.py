@@ -19,7 +19,7 @@ from collections import Counter
 
 import torch
 
-from lessons.common import check_float, check_int
+from lessons.common import check_float, check_int, offset_seed
 
 # --8<-- [start:sources]
 # class code -> (Faker locale, provider attributes holding its surnames)
@@ -126,7 +126,7 @@ def load_names(seed: int = 0, max_per_class: int = MAX_PER_CLASS) -> list[tuple[
     """
     check_int("seed", seed, minimum=0)
     check_int("max_per_class", max_per_class, minimum=1)
-    rng, pairs = random.Random(seed), []
+    rng, pairs = random.Random(offset_seed(seed)), []
     for code, names in candidates().items():
         if len(names) > max_per_class:
             names = sorted(rng.sample(names, max_per_class))  # a seeded draw, no bias to "a…"
@@ -176,7 +176,7 @@ def stratified_split(
     check_float("test_fraction", test_fraction, minimum=0.0, strict=True)
     if test_fraction >= 1:
         raise ValueError(f"test_fraction must be < 1, got {test_fraction}")
-    rng = random.Random(seed)
+    rng = random.Random(offset_seed(seed))
     train, test = [], []
     for code in sorted({c for _, c in pairs}):
         group = sorted(p for p in pairs if p[1] == code)

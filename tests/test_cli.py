@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import torch
@@ -61,3 +65,38 @@ def test_cuda_without_gpu_is_refused():
         assert result.returncode == 0
     else:
         assert result.returncode == 2 and "no GPU" in result.stderr
+
+
+def test_progress_bars_only_in_a_terminal(tmp_path):
+    """Training loops draw a bar on stderr when it is a terminal (a pty here), else not."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lessons", "run", "basic-rnn", "--out", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    reader = threading.Thread(target=lambda: chunks.extend(_drain(leader)), daemon=True)
+    reader.start()
+    proc.communicate(timeout=300)
+    assert proc.returncode == 0
+    reader.join(timeout=10)
+    terminal = b"".join(chunks).decode()
+    assert re.search(r"epoch (\d+)/\1 \[#+\]", terminal), terminal[-500:]
+    assert "[1/" in terminal  # the per-block progress too
+    piped = cli("run", "basic-rnn", "--out", str(tmp_path))
+    assert piped.returncode == 0 and "epoch" not in piped.stderr and "[#" not in piped.stdout
+
+
+def _drain(fd: int):
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        yield data
+    os.close(fd)

@@ -96,3 +96,30 @@ def test_empty_figure_has_no_content():
     assert not plotting.has_content(fig)
     with pytest.raises(ValueError, match="nrows"):
         plotting.subplots(0)
+
+
+def test_offset_seed_shifts_every_source(monkeypatch):
+    from lessons import digits, gradient_descent
+
+    assert common.offset_seed(3) == 3
+    split0, data0 = digits.load(seed=0).y_test, gradient_descent.make_data(n=8, seed=0)
+    monkeypatch.setenv("LESSONS_SEED", "1")
+    assert common.offset_seed(3) == 4
+    assert not torch.equal(digits.load(seed=0).y_test, split0)  # scikit-learn's split
+    assert gradient_descent.make_data(n=8, seed=0) != data0  # random.Random
+    with pytest.raises(ValueError, match="seed"):
+        common.offset_seed(-1)
+
+
+def test_progress_is_off_unless_asked(monkeypatch, capsys):
+    monkeypatch.delenv("LESSONS_PROGRESS", raising=False)
+    assert list(common.progress(range(3))) == [0, 1, 2]
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("LESSONS_PROGRESS", "1")
+    assert list(common.progress(["a", "b"], "step")) == ["a", "b"]
+    err = capsys.readouterr().err
+    assert "\r  step 1/2 [" in err and err.endswith("step 2/2 [" + "#" * 24 + "]\n")
+    with pytest.raises(TypeError, match="steps"):
+        common.progress(i for i in range(3))
+    with pytest.raises(TypeError, match="label"):
+        common.progress(range(3), label=1)
