@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -28,6 +29,18 @@ def test_notebook_mirrors_the_page():
     assert nb.cells[1].cell_type == "markdown" and nb.cells[1].source.startswith("# ")
     assert notebooks.dumps(text) == notebooks.dumps(text)  # deterministic
     nbformat.validate(nb)
+
+
+def test_markdown_is_rewritten_for_jupyter():
+    """Jupyter knows no admonitions and no ``.md`` pages: quotes, and links to notebooks."""
+    prose = '!!! warning "A mistake"\n    Line one\n    line two\n\nSee [that](momentum.md#n).'
+    assert notebooks.for_jupyter(prose) == (
+        "> **A mistake**\n>\n> Line one\n> line two\n\nSee [that](momentum.ipynb#n)."
+    )
+    for page in PAGES:
+        nb = notebooks.notebook(page.read_text("utf8"))
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "!!!" not in text and not re.search(r"\]\([\w-]+\.md\b", text), page.name
 
 
 def test_every_lesson_has_a_notebook_in_both_languages():

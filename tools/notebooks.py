@@ -2,9 +2,13 @@
 
 Snippet includes are expanded, so the notebook runs on its own wherever ``lessons`` is
 importable. Notebooks are generated from the pages at build time, never edited by hand.
+Jupyter renders Markdown without MkDocs' extensions, so admonitions become block quotes
+and links to other pages point to their notebooks.
 """
 
 from __future__ import annotations
+
+import re
 
 import nbformat
 
@@ -16,6 +20,24 @@ warnings.simplefilter("error")  # as on the site: a warning is an error
 warnings.filterwarnings("default", module="ipykernel")  # ...except the kernel's own"""
 
 
+ADMONITION = re.compile(r'^[!?]{3}\+? *(\w+)(?: +"([^"]*)")?\n((?:(?: {4}.*)?\n)*)', re.M)
+PAGE_LINK = re.compile(r"\]\(([\w-]+)\.md(#[\w-]*)?\)")
+
+
+def _quote(match: re.Match) -> str:
+    title = match.group(2) or match.group(1).capitalize()
+    text = match.group(3).rstrip("\n")
+    body = [line[4:] for line in text.split("\n")]
+    quote = "\n".join([f"> **{title}**", ">", *(f"> {line}".rstrip() for line in body)])
+    return quote + match.group(3)[len(text) :]  # the blank lines that followed
+
+
+def for_jupyter(prose: str) -> str:
+    """Rewrite a page's Markdown for Jupyter: admonitions as quotes, page links to notebooks."""
+    prose = ADMONITION.sub(_quote, prose + "\n").rstrip("\n")
+    return PAGE_LINK.sub(lambda m: f"]({m.group(1)}.ipynb{m.group(2) or ''})", prose)
+
+
 def notebook(markdown_text: str) -> nbformat.NotebookNode:
     """Return the notebook for a page's Markdown."""
     lines = markdown_text.split("\n")
@@ -23,12 +45,12 @@ def notebook(markdown_text: str) -> nbformat.NotebookNode:
     for fence in docexec.fences(markdown_text):
         prose = "\n".join(lines[position : fence.start]).strip()
         if prose:
-            cells.append(nbformat.v4.new_markdown_cell(prose))
+            cells.append(nbformat.v4.new_markdown_cell(for_jupyter(prose)))
         cells.append(nbformat.v4.new_code_cell(fence.code.rstrip("\n")))
         position = fence.end
     tail = "\n".join(lines[position:]).strip()
     if tail:
-        cells.append(nbformat.v4.new_markdown_cell(tail))
+        cells.append(nbformat.v4.new_markdown_cell(for_jupyter(tail)))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
