@@ -4,7 +4,8 @@ Usage: ``python3 tasks.py bench`` (or ``python bench/run.py [--skip-tests]``).
 
 Measures, in one run: a cold strict build (cache ignored), a warm rebuild (cache
 hit), a build with execution off, each page's execution time (from the cold
-build), and the full test pass. Prints the targets of issue 5 next to the figures.
+build), every notebook executed, and the full test pass. Prints the targets of
+issue 5 next to the figures.
 Nothing is asserted: the numbers are reported.
 """
 
@@ -55,7 +56,10 @@ def main() -> None:
         ("all pages executed once", executed, ""),
     ]
     if not args.skip_tests:
-        tests, _ = timed([sys.executable, "-m", "pytest", "-q", "-n", "2"])
+        pytest = [sys.executable, "-m", "pytest", "-q", "-n", "2"]
+        notebooks, _ = timed([*pytest, "tests/test_notebooks.py", "-k", "test_notebook_runs"])
+        rows.append(("every notebook executed (32, 2 workers)", notebooks, ""))
+        tests, _ = timed(pytest)
         rows.append(("full test pass (2 workers)", tests, "< 180 s"))
     print("| measure | seconds | target |\n|---|---:|---|")
     for name, seconds, target in rows:
