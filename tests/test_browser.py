@@ -55,8 +55,9 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
-    pg.requests = []
+    pg.requests, pg.failed = [], []  # every URL asked for; those answered 4xx/5xx
     pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("response", lambda r: r.status >= 400 and pg.failed.append(f"{r.status} {r.url}"))
     yield pg
     context.close()
 
@@ -77,6 +78,7 @@ def test_lesson_renders_figures_and_formulas_offline(server, page, prefix):
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{LESSON}-{prefix.strip('/') or 'zh'}.png", full_page=False)
     assert outside(page.requests) == []
+    assert page.failed == []  # e.g. no sitemap.xml asked for where there is none
 
 
 def test_language_switch_keeps_the_lesson(server, page):
@@ -87,6 +89,7 @@ def test_language_switch_keeps_the_lesson(server, page):
     assert page.url.rstrip("/").endswith(f"/en/{LESSON}")
     assert page.locator("html").get_attribute("lang") == "en"
     assert outside(page.requests) == []
+    assert page.failed == []  # e.g. no sitemap.xml asked for where there is none
 
 
 def test_search_finds_momentum_in_chinese(server, page):
@@ -95,9 +98,11 @@ def test_search_finds_momentum_in_chinese(server, page):
     page.keyboard.press("End")  # Material searches on key events; fill() sends none
     result = page.locator(f'.md-search-result__item a[href*="{LESSON}/"]').first
     result.wait_for(timeout=15_000)
+    page.wait_for_timeout(300)  # let the results panel fade in for the screenshot
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "search-zh.png")
     assert outside(page.requests) == []
+    assert page.failed == []  # e.g. no sitemap.xml asked for where there is none
 
 
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
