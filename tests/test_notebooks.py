@@ -55,11 +55,14 @@ def test_every_lesson_has_a_notebook_in_both_languages():
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name.removesuffix(".md") for p in PAGES])
-def test_notebook_runs(page):
-    """Run the page's notebook top to bottom in a fresh kernel."""
+def test_notebook_runs(page, tmp_path):
+    """Run the page's notebook top to bottom in a fresh kernel, outside the repository.
+
+    It needs only the installed ``lessons`` package (``pip install -e .``, as setup does).
+    """
     nb = notebooks.notebook(page.read_text("utf8"))
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
     errors = [
