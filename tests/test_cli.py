@@ -100,3 +100,11 @@ def _drain(fd: int):
             break
         yield data
     os.close(fd)
+
+
+def test_course_follows_the_site_nav():
+    """``python -m lessons list`` has every lesson page, in the order of the site's nav."""
+    from lessons.cli import NAMES
+
+    nav = re.findall(r"^\s+- (?:[^:\n]+: )?([\w-]+)\.md$", (ROOT / "mkdocs.yml").read_text(), re.M)
+    assert NAMES == [page for page in nav if page != "reference"]
