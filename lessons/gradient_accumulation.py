@@ -1,8 +1,8 @@
 """Gradient accumulation: K micro-batches of size B give the gradient of one batch of K·B.
 
-The lesson checks the identity by hand and with autograd, trains both ways, measures the
-activation memory of a step, and shows where the identity breaks: ``reduction='sum'``,
-an incomplete last group, and BatchNorm.
+The lesson checks the identity by hand and with autograd, trains both ways, and shows
+where the identity breaks: ``reduction='sum'``, an incomplete last group, and BatchNorm.
+What it saves, activation memory, is measured in :mod:`lessons.activation_memory`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from torch import nn
 from lessons.common import check_float, check_int, generator, progress, resolve_device, seeded
 from lessons.plotting import subplots
 
-MiB = 2**20
 F64 = torch.float64
 
 
@@ -181,53 +180,6 @@ def notes_loop_gap(iterations=16, accumulation_steps=8, lr=0.01, seed=0):
 # --8<-- [end:notes_loop]
 
 
-# --8<-- [start:saved_bytes]
-def saved_bytes(model, x):
-    """Run ``model(x)``; return the output and the bytes autograd keeps for backward.
-
-    Parameters are not counted: what remains are the activations, which grow with the batch.
-    """
-    params = {p.data_ptr() for p in model.parameters()}
-    saved = {}
-
-    def pack(t):  # called for every tensor autograd saves for backward
-        if t.data_ptr() not in params:
-            saved[t.data_ptr(), t.numel()] = t.numel() * t.element_size()  # count each once
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        out = model(x)
-    return out, sum(saved.values())
-
-
-# --8<-- [end:saved_bytes]
-
-
-def step_memory(total_batch=512, accumulation_steps=1, hidden=4096, seed=0, device=None):
-    """Memory of one step over K·B = ``total_batch`` samples in K micro-batches.
-
-    Returns:
-        A row: K, B, peak activation MiB over the micro-batches, MiB of parameters plus
-        gradients, and on CUDA the measured ``torch.cuda.max_memory_allocated`` in MiB.
-
-    """
-    k, dev = check_steps(accumulation_steps, total_batch), resolve_device(device)
-    model = make_mlp(16, check_int("hidden", hidden, minimum=1), seed=seed).to(dev)
-    x, y = (t.to(dev) for t in make_data(total_batch, 16, seed))
-    if dev.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(dev)
-    peak = 0
-    for xb, yb in zip(x.chunk(k), y.chunk(k), strict=True):
-        out, nbytes = saved_bytes(model, xb)
-        (nn.functional.mse_loss(out, yb) / k).backward()  # frees micro-batch k's activations
-        peak = max(peak, nbytes)  # M_act = max_k (bytes saved for micro-batch k)
-    weights = 2 * sum(p.numel() * p.element_size() for p in model.parameters())  # θ and ∇θ
-    row = {"K": k, "B": total_batch // k, "M_act": peak / MiB, "M_θ+M_∇θ": weights / MiB}
-    if dev.type == "cuda":
-        row["cuda_peak"] = torch.cuda.max_memory_allocated(dev) / MiB
-    return row
-
-
 def sum_vs_mean(accumulation_steps=4, seed=0):
     """Scale of the accumulated gradient against one big batch with the same reduction."""
     x, y = make_data(64, seed=seed, dtype=F64)
@@ -287,20 +239,4 @@ def plot_curves(curves):
     ax2.plot(t, [abs(a - b) for a, b in zip(acc, ref, strict=True)], "C1.")
     ax2.set(xlabel="$t$", ylabel="$|J_{K=8} - J_{K=1}|$", yscale="log")
     fig.set_label("$J$ vs $t$; $|\\Delta J|$ vs $t$")
-    return fig
-
-
-def plot_memory(rows):
-    """Peak activation memory against K at fixed K·B, with the 1/K law and θ + ∇θ."""
-    fig, ax = subplots()
-    ks, act = [r["K"] for r in rows], [r["M_act"] for r in rows]
-    ax.plot(ks, act, "o-", lw=2, label=r"$M_{act}$")
-    ax.plot(ks, [act[0] / k for k in ks], "k:", label=r"$M_{act}(K{=}1)/K$")
-    ax.axhline(rows[0]["M_θ+M_∇θ"], color="C1", ls="--", label=r"$M_\theta + M_{\nabla\theta}$")
-    ax.set(xlabel="$K$", ylabel="MiB", xscale="log", yscale="log")
-    ax.set_xticks(ks, [str(k) for k in ks])
-    ax.set_yticks(act, [f"{a:.2g}" for a in act])
-    ax.minorticks_off()
-    ax.legend()
-    fig.set_label("$M_{act}$ vs $K$, $K B = 512$")
     return fig

@@ -1,7 +1,7 @@
 """From NumPy to nn.Module: one regression problem at every level of abstraction.
 
 The problem (N, D_in, H, D_out = 64, 1000, 100, 10) and the control-flow network
-``DynamicNet`` come from :mod:`lessons.momentum`; the NumPy version with a hand-written
+``DynamicNet`` come from :mod:`lessons.dynamic_net`; the NumPy version with a hand-written
 backward pass lives in the backpropagation lesson.
 """
 
@@ -11,7 +11,8 @@ import torch
 from torch import nn
 
 from lessons.common import check_float, check_int, generator, resolve_device, seeded
-from lessons.momentum import make_data, plot_curves
+from lessons.dynamic_net import make_data
+from lessons.momentum import plot_curves
 from lessons.plotting import subplots
 
 D_IN, H, D_OUT = 1000, 100, 10

@@ -4,6 +4,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
+from lessons import activation_memory as am
 from lessons import gradient_accumulation as ga
 from lessons.plotting import has_content
 
@@ -82,13 +83,13 @@ def test_notes_loop_is_one_big_step_per_k_iterations():
 def test_saved_bytes_counts_activations():
     model = ga.make_mlp(16, 64)
     x = torch.randn(10, 16, generator=torch.Generator().manual_seed(0))
-    out, nbytes = ga.saved_bytes(model, x)
+    out, nbytes = am.saved_bytes(model, x)
     assert out.shape == (10, 1)
     assert nbytes == 10 * (16 + 64) * 4  # input of layer 1 and ReLU output, float32
 
 
 def test_step_memory_scales_with_micro_batch():
-    rows = [ga.step_memory(256, k, hidden=256) for k in (1, 2, 4)]
+    rows = [am.step_memory(256, k, hidden=256) for k in (1, 2, 4)]
     assert [r["B"] for r in rows] == [256, 128, 64]
     assert rows[0]["M_act"] == pytest.approx(2 * rows[1]["M_act"]) == 4 * rows[2]["M_act"]
     assert rows[0]["M_θ+M_∇θ"] == rows[2]["M_θ+M_∇θ"]
@@ -113,8 +114,8 @@ def test_format_table():
 
 def test_plots_return_figures():
     curves, _ = ga.compare_training()
-    rows = [ga.step_memory(64, k, hidden=32) for k in (1, 2)]
-    for fig in (ga.plot_curves(curves), ga.plot_memory(rows)):
+    rows = [am.step_memory(64, k, hidden=32) for k in (1, 2)]
+    for fig in (ga.plot_curves(curves), am.plot_memory(rows)):
         assert isinstance(fig, Figure) and has_content(fig) and fig.get_label()
 
 
@@ -129,7 +130,7 @@ def test_steps_value_errors(bad):
         lambda: ga.accumulated_grad(model, x, y, bad),
         lambda: ga.train(x, y, 8, bad),
         lambda: ga.notes_loop_gap(accumulation_steps=bad),
-        lambda: ga.step_memory(64, bad),
+        lambda: am.step_memory(64, bad),
         lambda: ga.last_group(accumulation_steps=bad),
     ]
     for call in calls:
@@ -151,7 +152,7 @@ def test_steps_must_divide_the_batch():
     with pytest.raises(ValueError, match="accumulation_steps=3 must divide"):
         ga.accumulated_grad(ga.make_mlp(), x, y, 3)
     with pytest.raises(ValueError, match="accumulation_steps=3 must divide"):
-        ga.step_memory(64, 3)
+        am.step_memory(64, 3)
 
 
 def test_last_group_needs_an_incomplete_group():
@@ -170,7 +171,7 @@ def test_last_group_needs_an_incomplete_group():
         (lambda x, y: ga.train(x, y, 8, device="tpu"), ValueError, "device"),
         (lambda x, y: ga.train(x, y, 8, seed=-1), ValueError, "seed"),
         (lambda x, y: ga.notes_loop_gap(iterations=4), ValueError, "iterations"),
-        (lambda x, y: ga.step_memory(64, 1, hidden=0), ValueError, "hidden"),
+        (lambda x, y: am.step_memory(64, 1, hidden=0), ValueError, "hidden"),
         (lambda x, y: ga.last_group(batch_size=0), ValueError, "batch_size"),
         (lambda x, y: ga.make_data(0), ValueError, "n"),
         (lambda x, y: ga.make_data(8, d_in=0), ValueError, "d_in"),

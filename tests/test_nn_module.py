@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from lessons import nn_module as nm
-from lessons.momentum import DynamicNet, train_dynamic
+from lessons.dynamic_net import DynamicNet, train_dynamic
 
 
 def test_my_relu_backward_passes_gradcheck():

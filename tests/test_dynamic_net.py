@@ -1,0 +1,68 @@
+import random
+
+import pytest
+import torch
+
+from lessons import dynamic_net as d
+
+
+def test_dynamic_net_depths_are_reproducible_and_in_range():
+    net = d.DynamicNet(6, 4, 2, rng=random.Random(1))
+    x = torch.randn(3, 6)
+    depths = []
+    for _ in range(40):
+        assert net(x).shape == (3, 2)
+        depths.append(net.last_depth)
+    assert set(depths) == {0, 1, 2, 3}
+    other = d.DynamicNet(6, 4, 2, rng=random.Random(1))
+    assert [other(x) is not None and other.last_depth for _ in range(40)] == depths
+    assert len(list(net.parameters())) == 6  # middle_linear shared: 3 layers, not 3 + k
+
+
+def test_dynamic_net_fixed_depth_reuses_middle_layer():
+    net = d.DynamicNet(6, 4, 2, rng=random.Random(0))
+    x = torch.randn(3, 6)
+    h = net.input_linear(x).clamp(min=0)
+    h = net.middle_linear(net.middle_linear(h).clamp(min=0)).clamp(min=0)
+    torch.testing.assert_close(net(x, depth=2), net.output_linear(h))
+
+
+def test_make_data_shapes_and_reproducibility():
+    x, y = d.make_data(seed=5)
+    assert x.shape == (64, 1000) and y.shape == (64, 10) and not x.requires_grad
+    torch.testing.assert_close(d.make_data(seed=5)[0], x, rtol=0, atol=0)
+
+
+def test_train_dynamic_is_reproducible_and_momentum_helps():
+    torch_state, py_state = torch.get_rng_state(), random.getstate()
+    _, plain, _ = d.train_dynamic(mu=0.0, steps=150)
+    model, heavy, depths = d.train_dynamic(mu=0.9, steps=150)
+    assert torch.equal(torch.get_rng_state(), torch_state) and random.getstate() == py_state
+    assert d.train_dynamic(mu=0.9, steps=150)[1] == heavy
+    assert len(heavy) == len(depths) == 150 and set(depths) <= {0, 1, 2, 3}
+    assert sum(heavy[-50:]) < 0.1 * sum(plain[-50:])  # seeded run: 9.4 vs 241
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: d.DynamicNet(4, 3, 2, rng=0), TypeError, "rng"),
+        (lambda: d.DynamicNet(0, 3, 2, rng=random.Random(0)), ValueError, "d_in"),
+        (lambda: d.DynamicNet(4, 3.0, 2, rng=random.Random(0)), TypeError, "h"),
+        (lambda: d.DynamicNet(4, 3, 0, rng=random.Random(0)), ValueError, "d_out"),
+        (lambda: d.DynamicNet(4, 3, 2, rng=random.Random(0), max_depth=-1), ValueError, "max"),
+        (
+            lambda: d.DynamicNet(4, 3, 2, random.Random(0))(torch.zeros(1, 4), -1),
+            ValueError,
+            "depth",
+        ),
+        (lambda: d.make_data(n=0), ValueError, "n"),
+        (lambda: d.make_data(seed=-1), ValueError, "seed"),
+        (lambda: d.make_data(device="cuda:x"), ValueError, "device"),
+        (lambda: d.train_dynamic(steps=0), ValueError, "steps"),
+        (lambda: d.train_dynamic(mu=1.5), ValueError, "mu"),
+    ],
+)
+def test_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
