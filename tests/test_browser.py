@@ -92,15 +92,20 @@ def test_language_switch_keeps_the_lesson(server, page):
     assert page.failed == []  # e.g. no sitemap.xml asked for where there is none
 
 
-def test_search_finds_momentum_in_chinese(server, page):
-    page.goto(f"{server}/", wait_until="networkidle")
-    page.locator("input.md-search__input").fill("动量")
+@pytest.mark.parametrize(("prefix", "query"), [("", "动量"), ("en/", "momentum")], ids=["zh", "en"])
+def test_search_finds_the_momentum_lesson(server, page, prefix, query):
+    page.goto(f"{server}/{prefix}", wait_until="networkidle")
+    page.locator("input.md-search__input").fill(query)
     page.keyboard.press("End")  # Material searches on key events; fill() sends none
     result = page.locator(f'.md-search-result__item a[href*="{LESSON}/"]').first
     result.wait_for(timeout=15_000)
+    assert urlsplit(result.evaluate("a => a.href")).path == f"/{FOLDER}/{prefix}{LESSON}/"
+    hrefs = page.locator(".md-search-result__item > a").evaluate_all("els => els.map(a => a.href)")
+    in_english = [urlsplit(h).path.startswith(f"/{FOLDER}/en/") for h in hrefs]
+    assert hrefs and all(in_english) if prefix else not any(in_english)  # its own language only
     page.wait_for_timeout(300)  # let the results panel fade in for the screenshot
     SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SHOTS / "search-zh.png")
+    page.screenshot(path=SHOTS / f"search-{prefix.strip('/') or 'zh'}.png")
     assert outside(page.requests) == []
     assert page.failed == []  # e.g. no sitemap.xml asked for where there is none
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import json
 import os
 import re
 import sys
@@ -20,7 +21,7 @@ from mkdocs.plugins import event_priority
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # MkDocs restores sys.path after loading hooks: see on_config
 
-from tools import docexec, notebooks  # noqa: E402
+from tools import docexec, languages, notebooks  # noqa: E402
 
 CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
@@ -34,7 +35,6 @@ NOTEBOOK_LINK = {
     "zh": "下载本课的 Jupyter 笔记本",
 }
 PLACEHOLDER = "DOCEXEC-FIGURE-{}"
-LANGUAGE_ROOT = {"zh": "", "en": "en/"}  # where each language's pages live in the site
 
 
 def _enabled() -> bool:
@@ -172,43 +172,21 @@ def on_post_page(output, page, config):
             f.write(NOTEBOOKS.pop(page.file.src_uri))
     label = SEARCH_LABEL[_language(page.file.src_uri)]  # Material's search dialog has no name
     output = output.replace('role="dialog">', f'role="dialog" aria-label="{label}">', 1)
-    return _root_alternates(_relative_links(output, page.url, config), page.url)
-
-
-def _root_alternates(output: str, url: str) -> str:
-    """Point the head's ``<link rel="alternate" hreflang>`` at the language roots.
-
-    Material fetches ``sitemap.xml`` beside each of them (mkdocs-material#6582); per-page
-    links made it ask for one in every page's folder, a 404 each. The language switcher's
-    own links (``<a hreflang>``) still lead to the same lesson, and the sitemaps list
-    every page's alternates.
-    """
-    up = "../" * url.count("/") or "./"
-    return re.sub(
-        r'<link rel="alternate" href="[^"]*" hreflang="(\w+)">',
-        lambda m: (
-            f'<link rel="alternate" href="{up}{LANGUAGE_ROOT[m.group(1)]}" hreflang="{m.group(1)}">'
-        ),
-        output,
-    )
+    output = languages.root_alternates(_relative_links(output, page.url, config), page.url)
+    return languages.language_base(output, page.url, _language(page.file.src_uri))
 
 
 @event_priority(-110)  # after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config):
-    """Give each language folder a ``sitemap.xml``: the root one's entries under it."""
-    root = os.path.join(config.site_dir, "sitemap.xml")
-    if not config.site_url or not os.path.exists(root):
-        return  # no sitemap, or a language's own (nested) build: nothing to split
-    with open(root, encoding="utf8") as f:
-        text = f.read()
-    head, tail = text.split("<url>", 1)[0], "</urlset>\n"
-    for prefix in filter(None, LANGUAGE_ROOT.values()):
-        if not os.path.isdir(os.path.join(config.site_dir, prefix)):
-            continue
-        base = re.escape(config.site_url.rstrip("/") + "/" + prefix)
-        urls = re.findall(r"\s*<url>\s*<loc>" + base + r".*?</url>", text, re.S)
-        with open(os.path.join(config.site_dir, prefix, "sitemap.xml"), "w", encoding="utf8") as f:
-            f.write(head.rstrip() + "".join(urls) + "\n" + tail)
+    """Give each language its own sitemap and search index (``tools/languages.py``)."""
+    sitemap = os.path.join(config.site_dir, "sitemap.xml")
+    if config.site_url and os.path.exists(sitemap):
+        with open(sitemap, encoding="utf8") as f:
+            languages.split_sitemap(config.site_dir, config.site_url, f.read())
+    index = os.path.join(config.site_dir, "search", "search_index.json")
+    if os.path.exists(index):
+        with open(index, encoding="utf8") as f:
+            languages.split_search_index(config.site_dir, json.load(f))
 
 
 def on_post_template(output_content, template_name, config):
