@@ -30,9 +30,11 @@ OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
 CODE_LABEL = {"en": "Python code", "zh": "Python 代码"}
 SEARCH_LABEL = {"en": "Search", "zh": "搜索"}
 API_LABEL = {"en": "API reference:", "zh": "API 参考："}
-NOTEBOOK_LINK = {
-    "en": "Download this lesson as a Jupyter notebook",
-    "zh": "下载本课的 Jupyter 笔记本",
+NOTEBOOK_LINK = {  # (language, is the overview) -> link text
+    ("en", False): "Download this lesson as a Jupyter notebook",
+    ("zh", False): "下载本课的 Jupyter 笔记本",
+    ("en", True): "Download this page as a Jupyter notebook",
+    ("zh", True): "下载本页的 Jupyter 笔记本",
 }
 PLACEHOLDER = "DOCEXEC-FIGURE-{}"
 
@@ -66,7 +68,7 @@ def _with_notebook_link(markdown: str, page) -> str:
     """Put a download link to the page's notebook under its title."""
     lines = markdown.split("\n")
     title = next(i for i, line in enumerate(lines) if line.startswith("# "))
-    label = NOTEBOOK_LINK[_language(page.file.src_uri)]
+    label = NOTEBOOK_LINK[_language(page.file.src_uri), _notebook_name(page) == "index.ipynb"]
     link = f'<a class="notebook-link" href="{_notebook_name(page)}" download>{label} (.ipynb)</a>'
     lines[title + 1 : title + 1] = ["", link, ""]
     return "\n".join(lines)
