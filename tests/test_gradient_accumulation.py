@@ -80,21 +80,6 @@ def test_notes_loop_is_one_big_step_per_k_iterations():
     assert (out["backward_notes"], out["backward_plain"]) == (16, 2)
 
 
-def test_saved_bytes_counts_activations():
-    model = ga.make_mlp(16, 64)
-    x = torch.randn(10, 16, generator=torch.Generator().manual_seed(0))
-    out, nbytes = am.saved_bytes(model, x)
-    assert out.shape == (10, 1)
-    assert nbytes == 10 * (16 + 64) * 4  # input of layer 1 and ReLU output, float32
-
-
-def test_step_memory_scales_with_micro_batch():
-    rows = [am.step_memory(256, k, hidden=256) for k in (1, 2, 4)]
-    assert [r["B"] for r in rows] == [256, 128, 64]
-    assert rows[0]["M_act"] == pytest.approx(2 * rows[1]["M_act"]) == 4 * rows[2]["M_act"]
-    assert rows[0]["M_θ+M_∇θ"] == rows[2]["M_θ+M_∇θ"]
-
-
 def test_sum_vs_mean_ratios():
     ratios = [r["ratio"] for r in ga.sum_vs_mean(4)]
     assert ratios == pytest.approx([1.0, 4.0, 0.25, 1.0], abs=TOL64)
@@ -114,9 +99,8 @@ def test_format_table():
 
 def test_plots_return_figures():
     curves, _ = ga.compare_training()
-    rows = [am.step_memory(64, k, hidden=32) for k in (1, 2)]
-    for fig in (ga.plot_curves(curves), am.plot_memory(rows)):
-        assert isinstance(fig, Figure) and has_content(fig) and fig.get_label()
+    fig = ga.plot_curves(curves)
+    assert isinstance(fig, Figure) and has_content(fig) and fig.get_label()
 
 
 @pytest.mark.parametrize("bad", [0, -1])
@@ -171,7 +155,6 @@ def test_last_group_needs_an_incomplete_group():
         (lambda x, y: ga.train(x, y, 8, device="tpu"), ValueError, "device"),
         (lambda x, y: ga.train(x, y, 8, seed=-1), ValueError, "seed"),
         (lambda x, y: ga.notes_loop_gap(iterations=4), ValueError, "iterations"),
-        (lambda x, y: am.step_memory(64, 1, hidden=0), ValueError, "hidden"),
         (lambda x, y: ga.last_group(batch_size=0), ValueError, "batch_size"),
         (lambda x, y: ga.make_data(0), ValueError, "n"),
         (lambda x, y: ga.make_data(8, d_in=0), ValueError, "d_in"),
