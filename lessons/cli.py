@@ -82,7 +82,8 @@ def run_lesson(args: argparse.Namespace) -> int:
         print("error: --device cuda was asked for but no GPU is available", file=sys.stderr)
         return 2
     os.environ["LESSONS_DEVICE"], os.environ["LESSONS_SEED"] = args.device, str(args.seed)
-    os.environ["LESSONS_PROGRESS"] = "1" if sys.stderr.isatty() else "0"  # training-loop bars
+    terminal = sys.stderr.isatty()  # progress (blocks, training-loop bars) in a terminal only
+    os.environ["LESSONS_PROGRESS"] = "1" if terminal else "0"
     sys.path.insert(0, str(REPO))
     from tools import docexec  # the site's own executor
 
@@ -91,7 +92,7 @@ def run_lesson(args: argparse.Namespace) -> int:
     fences, namespace = docexec.fences(page.read_text("utf8")), {"__name__": "__lesson__"}
     start = time.perf_counter()
     for fence in fences:
-        if sys.stderr.isatty():  # progress, in a terminal only
+        if terminal:
             print(f"[{fence.index}/{len(fences)}] line {fence.start + 1}", file=sys.stderr)
         t0 = time.perf_counter()
         try:
@@ -102,7 +103,7 @@ def run_lesson(args: argparse.Namespace) -> int:
         print(result.stdout, end="")
         for fig in result.figures:
             print(f"[figure: {fig['alt']}]")
-        if sys.stderr.isatty():
+        if terminal:
             print(f"      {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     seconds = time.perf_counter() - start
     print(f"{len(fences)} blocks in {seconds:.1f} s; figures saved to {docexec.PNG_DIR}/")

@@ -62,8 +62,11 @@ def page(browser):
     context.close()
 
 
-def outside(requests: list[str]) -> list[str]:
-    return [u for u in requests if urlsplit(u).hostname not in ("127.0.0.1", None)]
+def assert_stayed_local(page) -> None:
+    """No request left 127.0.0.1, and none failed (e.g. a sitemap.xml where there is none)."""
+    outside = [u for u in page.requests if urlsplit(u).hostname not in ("127.0.0.1", None)]
+    assert outside == []
+    assert page.failed == []
 
 
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
@@ -77,8 +80,7 @@ def test_lesson_renders_figures_and_formulas_offline(server, page, prefix):
     assert box and box["width"] > 200 and box["height"] > 100
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{LESSON}-{prefix.strip('/') or 'zh'}.png", full_page=False)
-    assert outside(page.requests) == []
-    assert page.failed == []  # e.g. no sitemap.xml asked for where there is none
+    assert_stayed_local(page)
 
 
 def test_language_switch_keeps_the_lesson(server, page):
@@ -88,8 +90,7 @@ def test_language_switch_keeps_the_lesson(server, page):
     page.goto(link.evaluate("a => a.href"), wait_until="networkidle")
     assert page.url.rstrip("/").endswith(f"/en/{LESSON}")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert outside(page.requests) == []
-    assert page.failed == []  # e.g. no sitemap.xml asked for where there is none
+    assert_stayed_local(page)
 
 
 @pytest.mark.parametrize(("prefix", "query"), [("", "动量"), ("en/", "momentum")], ids=["zh", "en"])
@@ -106,8 +107,7 @@ def test_search_finds_the_momentum_lesson(server, page, prefix, query):
     page.wait_for_timeout(300)  # let the results panel fade in for the screenshot
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"search-{prefix.strip('/') or 'zh'}.png")
-    assert outside(page.requests) == []
-    assert page.failed == []  # e.g. no sitemap.xml asked for where there is none
+    assert_stayed_local(page)
 
 
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])

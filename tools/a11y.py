@@ -90,16 +90,16 @@ def main(argv: list[str]) -> int:
     if not (site / "index.html").is_file():
         print(f"{site}/index.html not found: build the site first", file=sys.stderr)
         return 2
-    start, found = time.perf_counter(), {}
+    start, found, paths = time.perf_counter(), {}, pages(site)
     with serve(site) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        for path in pages(site):
+        for path in paths:
             if violations := serious_violations(page, f"{url}/{path}"):
                 found[path] = violations
     for path, violations in found.items():
         print(f"{path or 'index'}: " + "; ".join(violations))
     print(
-        f"axe: {len(pages(site))} pages, {len(found)} with serious or critical violations "
+        f"axe: {len(paths)} pages, {len(found)} with serious or critical violations "
         f"({time.perf_counter() - start:.0f} s)"
     )
     return 1 if found else 0

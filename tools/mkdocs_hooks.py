@@ -172,10 +172,11 @@ def on_post_page(output, page, config):
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, _notebook_name(page)), "w", encoding="utf8") as f:
             f.write(NOTEBOOKS.pop(page.file.src_uri))
-    label = SEARCH_LABEL[_language(page.file.src_uri)]  # Material's search dialog has no name
+    lang = _language(page.file.src_uri)
+    label = SEARCH_LABEL[lang]  # Material's search dialog has no name
     output = output.replace('role="dialog">', f'role="dialog" aria-label="{label}">', 1)
     output = languages.root_alternates(_relative_links(output, page.url, config), page.url)
-    return languages.language_base(output, page.url, _language(page.file.src_uri))
+    return languages.language_base(output, page.url, lang)
 
 
 @event_priority(-110)  # after mkdocs-static-i18n (-100) has built the other languages
