@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import numbers
 import os
 import sys
-from collections.abc import Iterator, Sized
+from collections.abc import Callable, Iterator, Sized
 
 import torch
 
@@ -101,6 +103,41 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device: 'cuda' was asked for but no GPU is available")
     return dev
+
+
+def checked(check: Callable[..., None]) -> Callable[[Callable], Callable]:
+    """Decorator: validate a lesson function's arguments with ``check`` before it runs.
+
+    It keeps argument checks out of the lines a page shows: put the decorator above the
+    snippet's start marker, and the page shows only the function itself::
+
+        @checked(_check_step)
+        # --8<-- [start:step]
+        def step(p, lr): ...
+
+    Args:
+        check: Called with every argument of the function by name, defaults applied
+            (it may take ``**_`` for those it ignores); raises ``TypeError``/``ValueError``.
+
+    Returns:
+        The decorator.
+    """
+    if not callable(check):
+        raise TypeError(f"check must be callable, got {type(check).__name__}")
+
+    def decorate(fn: Callable) -> Callable:
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)  # TypeError for a wrong call, as usual
+            bound.apply_defaults()
+            check(**bound.arguments)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def check_int(name: str, value: object, minimum: int | None = None) -> int:

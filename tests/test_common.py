@@ -123,3 +123,27 @@ def test_progress_is_off_unless_asked(monkeypatch, capsys):
         common.progress(i for i in range(3))
     with pytest.raises(TypeError, match="label"):
         common.progress(range(3), label=1)
+
+
+def test_checked_runs_the_check_with_every_argument_by_name():
+    from lessons.common import check_float, checked
+
+    seen = []
+
+    def check(lr, steps, **_):
+        seen.append((lr, steps))
+        check_float("lr", lr, minimum=0.0, strict=True)
+
+    @checked(check)
+    def train(lr, steps=3):
+        """Doc kept."""
+        return lr * steps
+
+    assert train(0.5) == 1.5 and seen == [(0.5, 3)]
+    assert train.__doc__ == "Doc kept." and train.__name__ == "train"
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        train(0.0)
+    with pytest.raises(TypeError):
+        train(0.5, 3, 4)
+    with pytest.raises(TypeError, match="check must be callable"):
+        checked(3)
