@@ -1,29 +1,21 @@
-"""Run every Python fence of every page, the way the site build runs it.
+"""Run every Python fence of every page through the site's own page model and executor.
 
-pytest-markdown-docs collects the fences; two hooks make it match the build:
+pytest-markdown-docs collects the fences and reports them (page, fence number, line); two
+hooks feed it the shared page model, :mod:`lessons.page`:
 
-* the Markdown parser expands ``--8<--`` snippet includes in fence bodies (with the
-  same pymdownx.snippets code and options the build uses, see ``tools/docexec.py``)
-  and marks every Python fence as a continuation, so a fence sees the names
-  defined by the fences above it on the same page;
-* the default runner keeps one namespace per page and executes only the code it has
-  not run yet, so a page costs one run, not one per fence. A fence run on its own
-  (``-k``) re-runs the page from the top, so each test still stands alone.
+* its Markdown parser expands ``--8<--`` snippet includes with :func:`lessons.page.expand`
+  (the options ``mkdocs.yml`` gives) and marks every Python fence as a continuation;
+* the default runner runs a page's fences with :func:`lessons.page.run_fence`, the build's
+  own executor, in one namespace per page: a warning is an error, a figure must draw
+  something and have a text alternative. A fence selected alone (``-k``) re-runs its page
+  from the top, so each test still stands alone.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import warnings
+import functools
 
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    # One thread per worker, inherited by notebook kernels and mkdocs subprocesses too:
-    # two workers on two cores with two OpenMP threads each spin against each other.
-    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
-
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
 
@@ -31,45 +23,49 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from pytest_markdown_docs._runners import DefaultRunner, register_runner  # noqa: E402
 
-from tools import docexec  # noqa: E402
+from lessons import page as pages  # noqa: E402
 
 
 def _expand_fences(state) -> None:
     for token in state.tokens:
         info = token.info.split()
-        if token.type == "fence" and info and info[0] in docexec.PY_LANGS:
-            token.content = docexec.expand(token.content)
+        if token.type == "fence" and info and info[0] in pages.PY_LANGS:
+            token.content = pages.expand(token.content)
             if "continuation" not in info:
                 token.info = " ".join([info[0], "continuation", *info[1:]])
 
 
 def pytest_markdown_docs_markdown_it():
-    """A CommonMark parser (as the build uses) that expands includes and chains fences."""
-    md = docexec.parser()
+    """The page model's parser, expanding includes and chaining a page's fences."""
+    md = pages.parser()
     md.core.ruler.push("expand_snippets", _expand_fences)
     return md
 
 
+@functools.cache
+def _page(path: str) -> pages.Page:
+    return pages.Page.read(path)
+
+
 @register_runner(default=True)
 class PageSessionRunner(DefaultRunner):
-    """Run a page's fences in one namespace, executing only code not yet run."""
+    """Run a page's fences with the build's executor, in one namespace per page."""
 
-    pages: dict[str, tuple[dict, str]] = {}  # page -> (namespace, source already run)
+    sessions: dict[str, tuple[dict, int]] = {}  # page -> (namespace, fences run so far)
 
     def runtest(self, test, args, **kwargs):
-        """Execute the part of ``test.source`` that this page's namespace has not seen."""
-        key = str(test.source_path)
-        namespace, done = self.pages.pop(key, (None, None))
-        if namespace is None or not test.source.startswith(done):
-            namespace, done = args, ""
-            namespace["__name__"] = "__lesson__"
-        todo = "\n" * done.count("\n") + test.source[len(done) :]
-        plt.close("all")
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("error")  # as in the build: a warning fails the fence
-            super().runtest(test.__class__(**{**test.__dict__, "source": todo}), namespace)
-        plt.close("all")
-        self.pages[key] = (namespace, test.source)
+        """Run the page's fences up to and including the one ``test`` stands for."""
+        page = _page(str(test.source_path))
+        index = next(f.index for f in page.fences if f.start + 1 == test.start_line)
+        namespace, done = self.sessions.pop(page.path, (None, 0))
+        if namespace is None or done >= index:  # run alone, or out of order: from the top
+            namespace, done = pages.new_namespace(), 0
+        for fence in page.fences[done:index]:
+            try:
+                pages.run_fence(fence, namespace, str(test.source_path))
+            except pages.FenceError as err:
+                raise err.__cause__ from None  # pytest-markdown-docs shows the page's lines
+        self.sessions[page.path] = (namespace, index)
 
 
 collect_ignore = ["tests/fixtures"]  # the mini site's page is built by tests, not run as a test
@@ -86,7 +82,13 @@ def _close_figures():
 # namespace) and the browser tests (they share one built site). The nodeid's file says
 # which: ``--dist loadgroup`` can't be used, since pytest 9.2 no longer lets xdist 3.8
 # tag nodeids with their ``xdist_group`` (pytest-dev/pytest-xdist#1386).
-SHARED_WORKER = ("docs/", "tests/test_browser.py")
+SHARED_WORKER = ("docs/", "tests/test_browser")
+
+
+def scope(nodeid: str) -> str:
+    """The scheduling unit of a test: its file for pages and browser tests, else itself."""
+    path = nodeid.split("::", 1)[0]
+    return path if path.startswith(SHARED_WORKER) else nodeid
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -95,7 +97,6 @@ def pytest_xdist_make_scheduler(config, log):
 
     class PageScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return path if path.startswith(SHARED_WORKER) else nodeid
+            return scope(nodeid)
 
     return PageScheduling(config, log)

@@ -1,8 +1,8 @@
 """Command line: ``python -m lessons [list]`` and ``python -m lessons run NAME``.
 
-``run`` executes a lesson page's code blocks in order, exactly as the site build does
-(from a clone of the repository, where ``docs/`` lives), prints what they print and
-saves every figure as PNG to a folder.
+``run`` executes a lesson page's code blocks in order with the site's own executor
+(:mod:`lessons.page`, from a clone of the repository, where ``docs/`` lives), prints what
+they print and saves every figure as PNG to a folder. The course is the site's ``nav``.
 """
 
 from __future__ import annotations
@@ -13,26 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-COURSE = (  # (page, English title, Chinese title), in course order
-    ("index", "Overview", "概述"),
-    ("linear-model", "Linear model", "线性模型"),
-    ("gradient-descent", "Gradient descent", "梯度下降"),
-    ("backpropagation", "Backpropagation", "反向传播"),
-    ("linear-regression", "Linear regression with PyTorch", "用 PyTorch 实现线性回归"),
-    ("logistic-regression", "Logistic regression", "逻辑斯蒂回归"),
-    ("multi-dimensional-input", "Multi-dimensional input", "多维特征输入"),
-    ("dataset-and-dataloader", "Dataset and DataLoader", "加载数据集"),
-    ("softmax-classifier", "Softmax classifier", "多分类问题"),
-    ("basic-cnn", "Basic CNN", "卷积神经网络基础"),
-    ("advanced-cnn", "Advanced CNN", "卷积神经网络高级篇"),
-    ("basic-rnn", "Basic RNN", "循环神经网络基础"),
-    ("advanced-rnn", "Advanced RNN", "循环神经网络高级篇"),
-    ("numpy-to-nn-module", "From NumPy to nn.Module", "从 NumPy 到 nn.Module"),
-    ("momentum", "Momentum", "动量"),
-    ("gradient-accumulation", "Gradient accumulation", "梯度累加"),
-)
-NAMES = [name for name, _, _ in COURSE]
+from lessons import page as pages
+
+LANGS = ("zh", "en")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the lessons (the default)")
     run = sub.add_parser("run", help="run one lesson: print its results, save its figures")
     run.add_argument("name", help="a lesson name from `python -m lessons list`")
-    run.add_argument("--lang", choices=("zh", "en"), default="en", help="page language")
+    run.add_argument("--lang", choices=LANGS, default="en", help="page language")
     run.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     run.add_argument(
         "--seed", type=_seed, default=0, help="added to every seed (0: as on the site)"
@@ -62,51 +45,54 @@ def _seed(text: str) -> int:
     return int(text)
 
 
+def lessons() -> list[str]:
+    """The pages with code, in the order of the site's nav."""
+    return [slug for slug in pages.course() if _page_file(slug, "zh").exists() and slug != "reference"]
+
+
+def _page_file(slug: str, lang: str) -> Path:
+    return pages.ROOT / "docs" / f"{slug}.{lang}.md"
+
+
 def list_lessons() -> int:
-    """Print the lessons in course order."""
-    for i, (name, en, zh) in enumerate(COURSE):
-        print(f"{i:2d}  {name:<24} {en} / {zh}")
+    """Print the lessons in course order, with their titles in both languages."""
+    for i, slug in enumerate(lessons()):
+        en, zh = (pages.title(_page_file(slug, lang).read_text("utf8")) for lang in ("en", "zh"))
+        print(f"{i:2d}  {slug:<24} {en} / {zh}")
     return 0
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
 
 
 def run_lesson(args: argparse.Namespace) -> int:
     """Run one lesson page's code; return the exit status."""
-    page = REPO / "docs" / f"{args.name}.{args.lang}.md"
-    if args.name not in NAMES:
-        print(f"error: unknown lesson {args.name!r}; try `python -m lessons list`", file=sys.stderr)
-        return 2
-    if not page.exists():
-        print(f"error: {page} not found: run from a clone of the repository", file=sys.stderr)
-        return 2
+    if args.name not in lessons():
+        return _error(f"unknown lesson {args.name!r}; try `python -m lessons list`")
     if args.device == "cuda" and not _cuda():
-        print("error: --device cuda was asked for but no GPU is available", file=sys.stderr)
-        return 2
+        return _error("--device cuda was asked for but no GPU is available")
     os.environ["LESSONS_DEVICE"], os.environ["LESSONS_SEED"] = args.device, str(args.seed)
     terminal = sys.stderr.isatty()  # progress (blocks, training-loop bars) in a terminal only
     os.environ["LESSONS_PROGRESS"] = "1" if terminal else "0"
-    sys.path.insert(0, str(REPO))
-    from tools import docexec  # the site's own executor
-
-    docexec.PNG_DIR = args.out or Path("lesson-output") / args.name
-    docexec.PNG_DIR.mkdir(parents=True, exist_ok=True)
-    fences, namespace = docexec.fences(page.read_text("utf8")), {"__name__": "__lesson__"}
-    start = time.perf_counter()
-    for fence in fences:
+    page = pages.Page.read(_page_file(args.name, args.lang))
+    pages.PNG_DIR = args.out or Path("lesson-output") / args.name
+    pages.PNG_DIR.mkdir(parents=True, exist_ok=True)
+    namespace, start = pages.new_namespace(), time.perf_counter()
+    for fence in page.fences:
         if terminal:
-            print(f"[{fence.index}/{len(fences)}] line {fence.start + 1}", file=sys.stderr)
-        t0 = time.perf_counter()
+            print(f"[{fence.index}/{len(page.fences)}] line {fence.start + 1}", file=sys.stderr)
         try:
-            result = docexec.run_fence(fence, namespace, str(page.relative_to(REPO)))
-        except docexec.FenceError as err:
+            result = pages.run_fence(fence, namespace, page.path)
+        except pages.FenceError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
         print(result.stdout, end="")
         for fig in result.figures:
             print(f"[figure: {fig['alt']}]")
-        if terminal:
-            print(f"      {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     seconds = time.perf_counter() - start
-    print(f"{len(fences)} blocks in {seconds:.1f} s; figures saved to {docexec.PNG_DIR}/")
+    print(f"{len(page.fences)} blocks in {seconds:.1f} s; figures saved to {pages.PNG_DIR}/")
     return 0
 
 

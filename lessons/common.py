@@ -12,6 +12,10 @@ from collections.abc import Callable, Iterator, Sized
 
 import torch
 
+from lessons import environment
+
+environment.apply()  # one thread: the same numbers on every machine
+
 
 def generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
     """Return a fresh ``torch.Generator`` seeded with ``seed``.

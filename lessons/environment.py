@@ -1,7 +1,9 @@
 """The one execution environment of the course: the same numbers on every machine.
 
-Importing :mod:`lessons` applies it, so the site build, the tests, the notebooks and
-``python -m lessons run`` all compute with the same settings as a reader's own script:
+:func:`apply` sets it. :mod:`lessons.common`, which every lesson module imports, applies it
+on import, and the page executor (:mod:`lessons.page`) before every block; so the site
+build, the tests, the notebooks and ``python -m lessons run`` all compute with the same
+settings as a reader's own script:
 
 * one intra-op and one inter-op torch thread, and one BLAS thread for NumPy. A parallel
   reduction sums in an order that depends on the thread count, and a chaotic training run
@@ -18,14 +20,13 @@ from __future__ import annotations
 import contextlib
 import platform
 
-import numpy
-import torch
-
 THREADS = 1  # torch intra-op, torch inter-op and BLAS threads
 
 
 def apply() -> None:
     """Pin torch's and the BLAS libraries' thread counts to :data:`THREADS`."""
+    import torch
+
     torch.set_num_threads(THREADS)
     with contextlib.suppress(RuntimeError):  # allowed once, before any inter-op work
         torch.set_num_interop_threads(THREADS)
@@ -37,6 +38,9 @@ def apply() -> None:
 
 def settings() -> dict[str, str]:
     """What shapes a page's numbers besides its code: versions and threads."""
+    import numpy
+    import torch
+
     return {
         "Python": platform.python_version(),
         "torch": torch.__version__,

@@ -84,14 +84,15 @@ def describe(fig: Figure) -> str:
 
 
 def to_svg(fig: Figure, prefix: str = "f") -> str:
-    """Render ``fig`` as an inline ``<svg>`` element, deterministic and scalable.
+    """Render ``fig`` as a standalone SVG document, byte-for-byte deterministic.
 
-    The XML prolog and fixed width/height are dropped (the ``viewBox`` stays), and
-    every ``id`` is prefixed with ``prefix`` so several figures can share one page.
+    The XML prolog and the RDF ``<metadata>`` are dropped, and every ``id`` is renamed
+    ``<prefix>-<n>`` in order of appearance: matplotlib derives clip-path ids from object
+    addresses, which change from run to run.
 
     Args:
         fig: The figure to render.
-        prefix: Prefix for element ids, unique per figure on a page.
+        prefix: Prefix for element ids.
 
     Returns:
         The ``<svg ...>...</svg>`` markup.
@@ -104,9 +105,10 @@ def to_svg(fig: Figure, prefix: str = "f") -> str:
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', r"\1", svg, count=1)
-    ids = set(re.findall(r'id="([^"]+)"', svg))
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    ids = list(dict.fromkeys(re.findall(r'id="([^"]+)"', svg)))  # in order of appearance
     if ids:
-        pattern = re.compile(r'(id="|#)(' + "|".join(map(re.escape, sorted(ids))) + r')(?=["\)])')
-        svg = pattern.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+        names = {old: f"{prefix}-{n}" for n, old in enumerate(ids, start=1)}
+        pattern = re.compile(r'(id="|#)(' + "|".join(map(re.escape, ids)) + r')(?=["\)])')
+        svg = pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
     return "\n".join(line for line in svg.splitlines() if line.strip())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -71,9 +73,10 @@ def test_expect_error_prints_and_insists(capsys):
             pass
 
 
-def test_svg_is_deterministic_scalable_and_prefixed():
+def test_svg_is_deterministic_standalone_and_renumbered():
     def draw():
         fig, ax = plotting.subplots()
+        ax.fill_between([0, 1, 2], [0, 1, 0])  # a clip path: matplotlib ids it by address
         ax.plot([0, 1, 2], [1, 0, 1], label="$J$")
         ax.set_xlabel("$t$")
         ax.set_ylabel("$J$")
@@ -82,8 +85,11 @@ def test_svg_is_deterministic_scalable_and_prefixed():
 
     first, second = plotting.to_svg(draw(), "a"), plotting.to_svg(draw(), "a")
     assert first == second
-    assert first.startswith("<svg") and "viewBox" in first and 'width="' not in first[:200]
-    assert 'id="a-' in first and 'id="p' not in first
+    assert first.startswith("<svg") and 'viewBox="0 0 460.8 259.2"' in first
+    assert "<metadata" not in first and "<?xml" not in first
+    ids = re.findall(r'id="([^"]+)"', first)
+    assert ids == [f"a-{n}" for n in range(1, len(ids) + 1)]  # in order of appearance
+    assert 'clip-path="url(#a-' in first
     assert plotting.describe(draw()) == "$J$ vs $t$; $J$"
     with pytest.raises(ValueError, match="prefix"):
         plotting.to_svg(draw(), "1 bad")

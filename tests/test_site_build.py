@@ -1,15 +1,20 @@
 """The page executor inside a real ``mkdocs build``: output, errors, cache, determinism.
 
 Each test copies ``tools/``, the shared ``lessons`` helpers and the tiny site in
-``tests/fixtures/mini-site`` to a temporary folder and builds it in a subprocess.
+``tests/fixtures/mini-site`` to a temporary folder and builds it in a subprocess. The
+cache's fault tests end with pages identical to a clean build's.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,15 +29,16 @@ def site(tmp_path: Path) -> Path:
     shutil.copytree(
         ROOT / "tools", tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__")
     )
-    for name in ("__init__.py", "common.py", "plotting.py"):
+    for name in ("__init__.py", "common.py", "environment.py", "page.py", "plotting.py"):
         shutil.copy(ROOT / "lessons" / name, tmp_path / "lessons" / name)
     return tmp_path
 
 
-def build(site: Path, **env: str) -> subprocess.CompletedProcess:
+def build(site: Path, _dest: str | None = None, **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, "PYTHONPATH": str(site), "NO_MKDOCS_2_WARNING": "1", **env}
+    dest = ["-d", _dest] if _dest else []
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", *dest],
         cwd=site,
         env=environ,
         capture_output=True,
@@ -45,13 +51,22 @@ def page(site: Path) -> str:
     return (site / "site" / "index.html").read_text("utf8")
 
 
+def figures(site: Path) -> list[Path]:
+    return sorted((site / "site" / "figures").glob("*.svg"))
+
+
 def test_output_and_figure_appear(site):
     result = build(site)
     assert result.returncode == 0, result.stderr
     html = page(site)
     assert "answer = 41" in html
-    assert html.count('<figure class="docexec-figure"><svg role="img" aria-label="$y$ vs $x$"') == 1
+    (svg,) = figures(site)
+    tag = re.search(r'<figure class="docexec-figure"><img [^>]*></figure>', html).group(0)
+    assert f'src="figures/{svg.name}"' in tag and 'alt="$y$ vs $x$"' in tag
+    assert 'width="614" height="346"' in tag  # 460.8 × 259.2 pt in CSS pixels
+    assert "<metadata" not in svg.read_text() and svg.read_text().startswith("<svg ")
     assert 'def</span><span class="w"> </span><span class="nf">answer' in html  # snippet shown
+    assert re.search(r'class="docexec-environment">[^<]* torch [^<]* threads 1</p>', html)
 
 
 def test_cache_reuses_and_never_serves_stale(site):
@@ -80,8 +95,9 @@ def test_cache_switch_forces_a_run(site):
 def test_execution_off_shows_code_without_output(site):
     result = build(site, LESSONS_EXEC="off")
     assert result.returncode == 0, result.stderr
-    assert "answer = " not in page(site).replace('"answer = "', "")
-    assert "docexec-figure" not in page(site)
+    assert "answer = 41" not in page(site) and 'title="Output"' not in page(site)
+    assert "docexec-figure" not in page(site) and not figures(site)
+    assert "docexec-environment" not in page(site)
 
 
 def test_builds_are_byte_identical(site):
@@ -131,3 +147,101 @@ def test_code_blocks_are_labelled(site):
     assert 'class="highlight" role="group" aria-label="Python 代码"' in html
     assert 'role="group" aria-label="输出"><span class="filename">输出</span>' in html
     assert '<div class="highlight">' not in html
+
+
+def entries(site: Path) -> list[Path]:
+    return sorted((site / ".cache" / "docexec").glob("*.json"))
+
+
+def clean_build(site: Path, tmp_path: Path, **env: str) -> str:
+    """The page as a build with the cache off gives it (into another folder)."""
+    out = tmp_path / "clean"
+    result = build(site, LESSONS_CACHE="off", SOURCE_DATE_EPOCH="0", _dest=str(out), **env)
+    assert result.returncode == 0, result.stderr
+    return (out / "index.html").read_text("utf8")
+
+
+def test_truncated_entry_is_reported_and_run_again(site, tmp_path):
+    assert build(site).returncode == 0
+    (entry,) = entries(site)
+    entry.write_text(entry.read_text()[: len(entry.read_text()) // 2])  # killed mid-write
+    again = build(site, SOURCE_DATE_EPOCH="0")
+    assert again.returncode == 0, again.stderr
+    assert f"cache entry {entry.name} is unusable" in again.stderr
+    assert "docexec: ran docs/index.md" in again.stderr
+    assert page(site) == clean_build(site, tmp_path)
+    json.loads(entry.read_text())  # rewritten whole
+
+
+def test_entry_from_another_seed_is_never_served(site):
+    assert build(site, LESSONS_SEED="1").returncode == 0
+    seeded = entries(site)
+    plain = build(site)
+    assert "docexec: ran docs/index.md" in plain.stderr, "seed-1 results served for seed 0"
+    assert len(entries(site)) == 1 and entries(site) != seeded  # the unused one was evicted
+
+
+def test_entry_whose_content_names_another_key_is_not_used(site):
+    assert build(site).returncode == 0
+    (entry,) = entries(site)
+    data = json.loads(entry.read_text())
+    entry.write_text(json.dumps({**data, "key": "0" * 32}))
+    again = build(site)
+    assert "is unusable (holds 0000" in again.stderr and "docexec: ran" in again.stderr
+
+
+def test_build_killed_during_execution_then_run_again(site, tmp_path):
+    mark = tmp_path / "running"
+    demo = site / "docs" / "index.md"
+    demo.write_text(
+        demo.read_text().replace(
+            'print("answer =", answer())',
+            'import os, pathlib, time\npathlib.Path(os.environ["MARK"]).touch()\n'
+            'time.sleep(float(os.environ.get("NAP", "0")))\nprint("answer =", answer())',
+        )
+    )
+    env = {**os.environ, "PYTHONPATH": str(site), "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        cwd=site,
+        env={**env, "MARK": str(mark), "NAP": "60"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert mark.exists(), "the page never started executing"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert entries(site) == []  # nothing half-written is left as an entry
+    again = build(site, MARK=str(mark), SOURCE_DATE_EPOCH="0")
+    assert again.returncode == 0, again.stderr
+    assert page(site) == clean_build(site, tmp_path / "c", MARK=str(mark))
+
+
+def test_two_builds_at_once_share_one_cache(site, tmp_path):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(site),
+        "NO_MKDOCS_2_WARNING": "1",
+        "SOURCE_DATE_EPOCH": "0",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / d)],
+            cwd=site,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for d in ("a", "b")
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    clean = clean_build(site, tmp_path / "c")
+    for d in ("a", "b"):
+        assert (tmp_path / d / "index.html").read_text("utf8") == clean
+    assert len(entries(site)) == 1

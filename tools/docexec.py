@@ -1,15 +1,19 @@
-"""Run the Python fences of a lesson page, the same way for the site build and for pytest.
+"""The build's cache of executed pages, on disk under ``.cache/docexec``.
 
-A page's Python fences form one session: they run in order in one namespace, like
-cells of a notebook. Fence bodies may include code from ``lessons/`` with
-``--8<-- "lessons/x.py:section"``; the include is expanded by pymdownx.snippets
-itself, configured as in ``mkdocs.yml``, so what runs is exactly what is shown.
+Pages are parsed and run by the shared page model, :mod:`lessons.page` (also used by the
+tests, the notebooks and the CLI); this module only decides when a page must run again.
 
-Results (printed text and figures as SVG) are cached on disk, keyed by the page's
-expanded code, the source of every ``lessons`` module it imports (transitively),
-this file, and the versions of the packages that shape the output. Both languages
-of a page share their code, hence one run per build. ``LESSONS_EXEC=off`` skips
-execution; ``LESSONS_CACHE=off`` ignores (and rewrites) the cache.
+A page's results are keyed by everything that changes them: its expanded code, the source
+of every ``lessons`` module it imports (transitively), the executor, the versions of the
+packages that shape the output, the seed offset, the device and whether CUDA is present,
+and the thread setting (:mod:`lessons.environment`). Both languages of a page share their
+code, hence one run per build.
+
+Entries are written atomically (a temporary file, then a rename), so a build killed at any
+moment leaves either the whole entry or none. An entry that cannot be read back whole is
+reported in one line and the page runs again. After a build that rendered every page,
+:func:`evict_unused` removes the entries no page used, so the cache stays bounded.
+``LESSONS_EXEC=off`` skips execution; ``LESSONS_CACHE=off`` ignores (and rewrites) the cache.
 """
 
 from __future__ import annotations
@@ -19,78 +23,35 @@ import contextlib
 import dataclasses
 import hashlib
 import importlib.metadata
-import io
 import json
 import os
 import platform
 import sys
+import tempfile
 import time
-import traceback
-import warnings
 from pathlib import Path
 
-import markdown
-from markdown_it import MarkdownIt
-from pymdownx.snippets import SnippetExtension
+from lessons.page import Fence, FenceError, Page, Result, run_page
+
+__all__ = ["Cache", "Fence", "FenceError", "Page", "Result", "cache_key", "evict_unused"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache" / "docexec"
-PY_LANGS = ("py", "python", "python3")  # what pytest-markdown-docs runs
 VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn", "faker", "pymdown-extensions")
-PNG_DIR: Path | None = None  # set by `python -m lessons run` to also save figures as PNG
-SNIPPET_OPTIONS = {"base_path": [str(ROOT)], "check_paths": True, "dedent_subsections": True}
+ALWAYS = (
+    "lessons/__init__.py",
+    "lessons/common.py",
+    "lessons/environment.py",
+    "lessons/page.py",
+    "lessons/plotting.py",
+    "tools/docexec.py",
+)
+USED: set[str] = set()  # keys read or written by this process (every Cache instance)
 
 
-@dataclasses.dataclass
-class Fence:
-    """One Python fence of a page: where it is, and the code it runs."""
-
-    index: int  # 1-based position among the page's Python fences
-    start: int  # 0-based line of the opening ```
-    end: int  # 0-based line after the closing ```
-    code: str  # body with snippet includes expanded
-
-
-@dataclasses.dataclass
-class Result:
-    """What one fence printed and drew."""
-
-    stdout: str
-    figures: list[dict]  # {"svg": ..., "alt": ...}
-
-
-class FenceError(Exception):
-    """A fence raised: carries the page and fence so the build can name them."""
-
-
-def expand(text: str) -> str:
-    """Expand ``--8<--`` snippet lines in ``text`` with pymdownx.snippets (``check_paths`` on)."""
-    md = markdown.Markdown(extensions=[SnippetExtension(**SNIPPET_OPTIONS)])
-    return "\n".join(md.preprocessors["snippet"].run(text.split("\n")))
-
-
-def parser() -> MarkdownIt:
-    """The Markdown parser that finds fences: CommonMark, as pytest-markdown-docs uses."""
-    return MarkdownIt("commonmark")
-
-
-def fences(markdown_text: str) -> list[Fence]:
-    """Return the Python fences of a page, in order, with includes expanded."""
-    found = []
-    for token in parser().parse(markdown_text):
-        info = token.info.split()
-        if token.type == "fence" and token.map and info and info[0] in PY_LANGS:
-            start, end = token.map
-            found.append(Fence(len(found) + 1, start, end, expand(token.content)))
-    return found
-
-
-ALWAYS = ("lessons/__init__.py", "lessons/common.py", "lessons/plotting.py", "tools/docexec.py")
-
-
-def _imported_lessons(code: str) -> set[str]:
-    """Paths of the ``lessons`` modules that ``code`` imports directly."""
-    found = set()
+def imported_modules(code: str) -> list[str]:
+    """The ``lessons`` modules that ``code`` imports directly, in order of appearance."""
+    found: list[str] = []
     try:
         tree = ast.parse(code)
     except SyntaxError:  # reported, with the page and block, when the code runs
@@ -103,10 +64,30 @@ def _imported_lessons(code: str) -> set[str]:
         else:
             continue
         for name in names:
-            path = ROOT / (name.replace(".", "/") + ".py")
-            if name.startswith("lessons.") and path.exists():
-                found.add(path.relative_to(ROOT).as_posix())
+            if name.startswith("lessons.") and _module_file(name) and name not in found:
+                found.append(name)
     return found
+
+
+def _module_file(name: str) -> str | None:
+    """``lessons/x.py`` (or ``lessons/x/__init__.py``) for module ``name``, if it exists."""
+    base = ROOT / name.replace(".", "/")
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path.relative_to(ROOT).as_posix()
+    return None
+
+
+def all_modules() -> list[str]:
+    """Every module of the ``lessons`` package but ``__init__`` and ``__main__``."""
+    paths = sorted((ROOT / "lessons").rglob("*.py"))
+    names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in paths]
+    return [n for n in names if n.rsplit(".", 1)[-1] not in ("__init__", "__main__")]
+
+
+def _imported_lessons(code: str) -> set[str]:
+    """Paths of the ``lessons`` modules that ``code`` imports directly."""
+    return {_module_file(name) for name in imported_modules(code)}
 
 
 def dependencies(code: str) -> list[str]:
@@ -120,75 +101,44 @@ def dependencies(code: str) -> list[str]:
     return sorted(seen)
 
 
-def cache_key(page_fences: list[Fence]) -> str:
-    """Key of a page's results: its code, the lessons modules it uses, package versions."""
-    h = hashlib.sha256()
-    for fence in page_fences:
-        h.update(b"\0" + fence.code.encode())
-    for path in dependencies("\n".join(fence.code for fence in page_fences)):
-        h.update(b"\0" + path.encode() + b"\0" + (ROOT / path).read_bytes())
+def environment() -> dict[str, str]:
+    """What besides the code shapes a page's output: versions, threads, seed, device."""
+    import torch
+
+    from lessons import common
+    from lessons import environment as env
+
+    versions = {}
     for name in VERSIONED:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            h.update(f"{name}={importlib.metadata.version(name)}".encode())
-    h.update(f"{platform.python_version()} {platform.machine()}".encode())
+            versions[name] = importlib.metadata.version(name)
+    return {
+        **env.settings(),
+        **versions,
+        "machine": platform.machine(),
+        "seed offset": str(common.seed_offset()),
+        "device": str(common.resolve_device(None)),
+        "cuda": str(torch.cuda.is_available()),
+    }
+
+
+def cache_key(page: Page) -> str:
+    """Key of a page's results: its code, the lessons modules it uses, the environment."""
+    h = hashlib.sha256()
+    for fence in page.fences:
+        h.update(b"\0" + fence.code.encode())
+    for path in dependencies(page.code):
+        h.update(b"\0" + path.encode() + b"\0" + (ROOT / path).read_bytes())
+    h.update(json.dumps(environment(), sort_keys=True).encode())
     return h.hexdigest()[:32]
 
 
-def _figures(prefix: str) -> list[dict]:
-    import matplotlib.pyplot as plt
+@dataclasses.dataclass
+class Entry:
+    """A page's cached results and the environment line shown under them."""
 
-    from lessons import plotting
-
-    out = []
-    for number in plt.get_fignums():
-        fig = plt.figure(number)
-        if not plotting.has_content(fig):
-            raise ValueError(f"figure {len(out) + 1} is empty: nothing was drawn")
-        if PNG_DIR is not None:
-            fig.savefig(PNG_DIR / f"{prefix}-{len(out) + 1}.png")
-        alt = plotting.describe(fig)
-        if not alt:
-            raise ValueError(
-                f"figure {len(out) + 1} has no label, title or axis labels for alt text"
-            )
-        out.append({"svg": plotting.to_svg(fig, f"{prefix}-{len(out) + 1}"), "alt": alt})
-        plt.close(fig)
-    return out
-
-
-def run_fence(fence: Fence, namespace: dict, page: str) -> Result:
-    """Execute one fence in ``namespace``, capturing stdout, warnings and new figures.
-
-    Raises:
-        FenceError: Naming ``page`` and the fence, with the traceback, if the code raises
-            or emits a warning (warnings become errors, so deprecated APIs fail the build).
-    """
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    buffer = io.StringIO()
-    code = "\n" * (fence.start + 1) + fence.code  # tracebacks show the page's line numbers
-    try:
-        with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
-            warnings.simplefilter("error")
-            exec(compile(code, page, "exec"), namespace)  # noqa: S102
-        figures = _figures(f"b{fence.index}")
-    except Exception as err:
-        plt.close("all")
-        trace = "".join(traceback.format_exception(err)[-6:])
-        raise FenceError(
-            f"{page}: Python block {fence.index} (line {fence.start + 1}) raised "
-            f"{type(err).__name__}: {err}\n{trace}"
-        ) from err
-    return Result(buffer.getvalue(), figures)
-
-
-def run_page(page: str, page_fences: list[Fence]) -> tuple[list[Result], float]:
-    """Run all fences of a page in one fresh namespace; return results and seconds taken."""
-    namespace: dict = {"__name__": "__lesson__"}
-    t0 = time.perf_counter()
-    results = [run_fence(f, namespace, page) for f in page_fences]
-    return results, time.perf_counter() - t0
+    results: list[Result]
+    environment: str
 
 
 class Cache:
@@ -199,34 +149,85 @@ class Cache:
         if enabled is None:
             enabled = os.environ.get("LESSONS_CACHE", "on").lower() not in ("off", "0", "no")
         self.enabled = enabled
-        self.memory: dict[str, list[Result]] = {}
+        self.memory: dict[str, Entry] = {}
         self.timings: dict[str, float] = {}  # page -> seconds actually executed this process
 
-    def get(self, key: str) -> list[Result] | None:
-        """Return cached results for ``key``; disk is read only if the cache is enabled."""
-        if key in self.memory:
-            return self.memory[key]
+    def get(self, key: str) -> Entry | None:
+        """Return the entry for ``key``, or ``None``; an unreadable entry is reported, not used."""
+        if key in self.memory or not self.enabled:
+            return self.memory.get(key)
         path = self.dir / f"{key}.json"
-        if self.enabled and path.exists():
+        try:
             data = json.loads(path.read_text("utf8"))
-            self.memory[key] = [Result(**r) for r in data]
-        return self.memory.get(key)
+            if data["key"] != key:
+                raise ValueError(f"holds {data['key']}")
+            entry = Entry([Result(**r) for r in data["results"]], str(data["environment"]))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as err:  # truncated, corrupt, or foreign
+            print(f"docexec: cache entry {path.name} is unusable ({err}); running again",
+                  file=sys.stderr)
+            return None
+        self.memory[key] = entry
+        return entry
 
-    def put(self, key: str, results: list[Result]) -> None:
-        """Store results in memory and on disk."""
-        self.memory[key] = results
+    def put(self, key: str, entry: Entry) -> None:
+        """Store an entry in memory and, atomically, on disk."""
+        self.memory[key] = entry
         self.dir.mkdir(parents=True, exist_ok=True)
-        data = [dataclasses.asdict(r) for r in results]
-        (self.dir / f"{key}.json").write_text(json.dumps(data, ensure_ascii=False), "utf8")
+        data = {
+            "key": key,
+            "environment": entry.environment,
+            "results": [dataclasses.asdict(r) for r in entry.results],
+        }
+        fd, tmp = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=self.dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf8") as f:
+                json.dump(data, f, ensure_ascii=False)
+            os.replace(tmp, self.dir / f"{key}.json")  # atomic: readers see all or nothing
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
-    def results(self, page: str, page_fences: list[Fence]) -> list[Result]:
-        """Cached results of a page, or run it now and cache them."""
-        key = cache_key(page_fences)
+    def entry(self, page: Page) -> Entry:
+        """The page's cached entry, or run it now and cache it."""
+        from lessons import environment as env
+
+        key = cache_key(page)
+        USED.add(key)
         cached = self.get(key)
         if cached is not None:
             return cached
-        results, seconds = run_page(page, page_fences)
-        self.timings[page] = seconds
-        print(f"docexec: ran {page} in {seconds:.1f} s", file=sys.stderr)
-        self.put(key, results)
-        return results
+        results, seconds = run_page(page)
+        self.timings[page.path] = seconds
+        print(f"docexec: ran {page.path} in {seconds:.1f} s", file=sys.stderr)
+        entry = Entry(results, env.describe())
+        self.put(key, entry)
+        return entry
+
+    def results(self, page: str | Page, page_fences: list[Fence] | None = None) -> list[Result]:
+        """Cached results of a page (a :class:`Page`, or its name and fences), or run it now."""
+        if not isinstance(page, Page):
+            page = Page(page, "", list(page_fences or []))
+        return self.entry(page).results
+
+
+def evict_unused(directory: Path = CACHE_DIR) -> list[str]:
+    """Delete the entries not used by this process and stale temporary files; return names.
+
+    Call it only after a build that rendered every page: a partial (dirty) rebuild has not
+    used the entries of the pages it skipped.
+    """
+    removed = []
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        if path.stem not in USED:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path.name)
+    for path in sorted(directory.glob("*.tmp")) if directory.is_dir() else []:
+        if time.time() - path.stat().st_mtime > 600:  # a write killed half-way, not a live one
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path.name)
+    return removed

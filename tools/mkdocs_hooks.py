@@ -1,18 +1,22 @@
 """MkDocs hooks: execute each lesson page's Python fences and show their output.
 
-After every Python fence the hook appends what the fence printed (a ``text`` block)
-and the figures it drew (inline SVG with a text alternative). A fence that raises,
-warns, or draws an empty figure stops the build with the page and block named.
+After every Python fence the hook appends what the fence printed (a ``text`` block) and
+the figures it drew: one SVG file per figure under ``figures/``, named by its content, so
+both languages share it. Under the page's last output a line names the environment that
+produced it. A fence that raises, warns, or draws an empty figure stops the build with
+the page and block named. Pages are parsed and run by :mod:`lessons.page`.
 """
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import html
-import importlib
 import json
 import os
 import re
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
@@ -21,15 +25,18 @@ from mkdocs.plugins import event_priority
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # MkDocs restores sys.path after loading hooks: see on_config
 
+from lessons import page as pages  # noqa: E402
 from tools import docexec, languages, notebooks  # noqa: E402
 
 CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
 NOTEBOOKS: dict[str, str] = {}  # page -> notebook JSON, written next to the page's HTML
+SEEN: set[str] = set()  # pages rendered in this build (a full build renders all)
 OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
 CODE_LABEL = {"en": "Python code", "zh": "Python 代码"}
 SEARCH_LABEL = {"en": "Search", "zh": "搜索"}
 API_LABEL = {"en": "API reference:", "zh": "API 参考："}
+PRODUCED_BY = {"en": "Outputs on this page were produced with", "zh": "本页输出的运行环境："}
 NOTEBOOK_LINK = {  # (language, is the overview) -> link text
     ("en", False): "Download this lesson as a Jupyter notebook",
     ("zh", False): "下载本课的 Jupyter 笔记本",
@@ -37,6 +44,8 @@ NOTEBOOK_LINK = {  # (language, is the overview) -> link text
     ("zh", True): "下载本页的 Jupyter 笔记本",
 }
 PLACEHOLDER = "DOCEXEC-FIGURE-{}"
+MODULES_MARKER = "<!-- lessons modules, in course order -->"
+FIGURES = "figures"  # folder of the site that holds every figure, once
 
 
 def _enabled() -> bool:
@@ -57,6 +66,7 @@ def on_config(config):
     """Make ``lessons`` and ``tools`` importable while pages execute."""
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
+    SEEN.clear()
     return config
 
 
@@ -77,63 +87,106 @@ def _with_notebook_link(markdown: str, page) -> str:
 def on_page_markdown(markdown, page, config, files):
     """Run the page's fences (or reuse cached results); add output, API links, a notebook link."""
     src = page.file.src_uri
-    page_fences = docexec.fences(markdown)
-    if not page_fences:
+    SEEN.add(src)
+    markdown = markdown.replace(MODULES_MARKER, _reference_modules())
+    model = pages.Page.parse(markdown, f"docs/{src}")
+    if not model.fences:
         return markdown
-    NOTEBOOKS[src] = notebooks.dumps(markdown)
+    NOTEBOOKS[src] = notebooks.dumps(model)
     lines, lang = markdown.split("\n"), _language(src)
-    extras = [_api_link(lines[f.start + 1 : f.end - 1], lang) for f in page_fences]
+    extras = [_api_link(lines[f.start + 1 : f.end - 1], lang) for f in model.fences]
     if _enabled():
-        for extra, output in zip(extras, _outputs(page_fences, src, lang), strict=True):
+        outputs, produced = _outputs(model, lang)
+        for extra, output in zip(extras, outputs, strict=True):
             extra += output
-    for fence, extra in reversed(list(zip(page_fences, extras, strict=True))):
+        lines += ["", f'<p class="docexec-environment">{PRODUCED_BY[lang]} {produced}</p>']
+    for fence, extra in reversed(list(zip(model.fences, extras, strict=True))):
         lines[fence.end : fence.end] = extra
     return _with_notebook_link("\n".join(lines), page)
+
+
+def _documented(module: str, name: str) -> bool:
+    """Whether ``lessons/<module>.py`` defines a public ``name`` with a docstring (no import)."""
+    path = Path(ROOT, "lessons", f"{module}.py")
+    if name.startswith("_") or not path.is_file():
+        return False
+    for node in ast.parse(path.read_text("utf8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+            return bool(ast.get_docstring(node))
+    return False
 
 
 def _api_link(body: list[str], lang: str) -> list[str]:
     """Under a fence that only includes ``lessons/x.py:name``, link ``name``'s reference entry."""
     match = re.fullmatch(r'--8<-- "lessons/(\w+)\.py:(\w+)"', "\n".join(body).strip())
-    if not match or match.group(2).startswith("_"):
-        return []
-    module, name = f"lessons.{match.group(1)}", match.group(2)
-    obj = getattr(importlib.import_module(module), name, None)
-    if getattr(obj, "__module__", None) != module or not getattr(obj, "__doc__", None):
+    if not match or not _documented(match.group(1), match.group(2)):
         return []  # not a documented public object of that module: no reference entry
-    return ["", f"{API_LABEL[lang]} [`{module}.{name}`][{module}.{name}]", ""]
+    ref = f"lessons.{match.group(1)}.{match.group(2)}"
+    return ["", f"{API_LABEL[lang]} [`{ref}`][{ref}]", ""]
 
 
-def _outputs(page_fences: list, src: str, lang: str) -> list[list[str]]:
-    """Markdown lines to put under each fence: printed text, then figure placeholders."""
+def _reference_modules() -> str:
+    """``::: lessons.x`` for every module: those the pages import, in nav order, then the rest."""
+    order: list[str] = []
+    for slug in pages.course():
+        for lang_file in sorted(Path(ROOT, "docs").glob(f"{slug}.*.md"))[:1]:
+            for module in docexec.imported_modules(pages.Page.read(lang_file).code):
+                order += [] if module in order else [module]
+    rest = sorted(set(docexec.all_modules()) - set(order))
+    return "\n\n".join(f"::: {module}" for module in order + rest)
+
+
+def _outputs(model: pages.Page, lang: str) -> tuple[list[list[str]], str]:
+    """Markdown lines to put under each fence (printed text, figure placeholders); environment."""
     try:
-        results = CACHE.results(f"docs/{src}", page_fences)
-    except docexec.FenceError as err:
+        entry = CACHE.entry(model)
+    except pages.FenceError as err:
         raise PluginError(str(err)) from None
     outputs, figures = [], []
-    for result in results:
+    for result in entry.results:
         extra = _output_block(result.stdout, lang) if result.stdout.strip() else []
         for fig in result.figures:
             figures.append(fig)
             extra += ["", PLACEHOLDER.format(len(figures)), ""]
         outputs.append(extra)
-    PENDING[src] = figures
-    return outputs
+    PENDING[model.path.removeprefix("docs/")] = figures
+    return outputs, entry.environment
 
 
-def _figure_html(fig: dict) -> str:
+def _svg_size(svg: str) -> tuple[int, int]:
+    """The CSS pixel size of a matplotlib SVG (its ``viewBox`` is in points)."""
+    box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    if not box:
+        raise ValueError("figure SVG has no viewBox")
+    return round(float(box.group(1)) * 4 / 3), round(float(box.group(2)) * 4 / 3)
+
+
+def _figure_html(fig: dict, number: int, page, config) -> str:
+    """Write the figure's SVG once into ``figures/``; return the ``<figure>`` that shows it."""
+    data = fig["svg"].encode()
+    name = f"{hashlib.sha256(data).hexdigest()[:16]}.svg"
+    path = Path(config.site_dir, FIGURES, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(data)
+    up = "../" * page.url.count("/")
+    width, height = _svg_size(fig["svg"])
+    lazy = ' loading="lazy"' if number > 1 else ""  # the first may be in view: load it at once
     alt = html.escape(fig["alt"], quote=True)
-    svg = fig["svg"].replace("<svg ", f'<svg role="img" aria-label="{alt}" ', 1)
-    return f'<figure class="docexec-figure">{svg}</figure>'
+    return (
+        f'<figure class="docexec-figure"><img src="{up}{FIGURES}/{name}" alt="{alt}" '
+        f'width="{width}" height="{height}"{lazy} decoding="async"></figure>'
+    )
 
 
 def on_page_content(content, page, config, files):
-    """Swap figure placeholders for the inline SVG; fail if any is left unplaced."""
+    """Swap figure placeholders for the figure files; fail if any is left unplaced."""
     figures = PENDING.pop(page.file.src_uri, [])
     for number, fig in enumerate(figures, start=1):
         tag = f"<p>{PLACEHOLDER.format(number)}</p>"
         if tag not in content:
             raise PluginError(f"docs/{page.file.src_uri}: figure {number} could not be placed")
-        content = content.replace(tag, _figure_html(fig), 1)
+        content = content.replace(tag, _figure_html(fig, number, page, config), 1)
     # Display formulas can scroll sideways: let keyboard users reach them (axe, serious).
     content = content.replace('<div class="arithmatex">', '<div class="arithmatex" tabindex="0">')
     return _label_code_blocks(content, _language(page.file.src_uri))
@@ -181,7 +234,7 @@ def on_post_page(output, page, config):
 
 @event_priority(-110)  # after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config):
-    """Give each language its own sitemap and search index (``tools/languages.py``)."""
+    """Split sitemap and search index per language; evict cache entries no page used."""
     sitemap = os.path.join(config.site_dir, "sitemap.xml")
     if config.site_url and os.path.exists(sitemap):
         with open(sitemap, encoding="utf8") as f:
@@ -190,6 +243,13 @@ def on_post_build(config):
     if os.path.exists(index):
         with open(index, encoding="utf8") as f:
             languages.split_search_index(config.site_dir, json.load(f))
+    every_page = {p.relative_to(Path(config.docs_dir)).as_posix() for p in _pages(config)}
+    if _enabled() and CACHE.enabled and every_page <= SEEN:  # a full build, not a dirty one
+        docexec.evict_unused(CACHE.dir)
+
+
+def _pages(config) -> list[Path]:
+    return sorted(Path(config.docs_dir).glob("**/*.md"))
 
 
 def on_post_template(output_content, template_name, config):

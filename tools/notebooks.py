@@ -12,10 +12,13 @@ import re
 
 import nbformat
 
-from tools import docexec
+from lessons.page import Page
 
 STRICT = """import warnings
 
+from lessons import environment
+
+environment.apply()  # one thread, as on the site: the same numbers
 warnings.simplefilter("error")  # as on the site: a warning is an error
 warnings.filterwarnings("default", module="ipykernel")  # ...except the kernel's own"""
 
@@ -38,11 +41,12 @@ def for_jupyter(prose: str) -> str:
     return PAGE_LINK.sub(lambda m: f"]({m.group(1)}.ipynb{m.group(2) or ''})", prose)
 
 
-def notebook(markdown_text: str) -> nbformat.NotebookNode:
-    """Return the notebook for a page's Markdown."""
-    lines = markdown_text.split("\n")
+def notebook(page: Page | str) -> nbformat.NotebookNode:
+    """Return the notebook for a page (or a page's Markdown)."""
+    page = page if isinstance(page, Page) else Page.parse(page, "page")
+    lines = page.text.split("\n")
     cells, position = [nbformat.v4.new_code_cell(STRICT)], 0
-    for fence in docexec.fences(markdown_text):
+    for fence in page.fences:
         prose = "\n".join(lines[position : fence.start]).strip()
         if prose:
             cells.append(nbformat.v4.new_markdown_cell(for_jupyter(prose)))
@@ -62,6 +66,6 @@ def notebook(markdown_text: str) -> nbformat.NotebookNode:
     return nb
 
 
-def dumps(markdown_text: str) -> str:
+def dumps(page: Page | str) -> str:
     """The notebook of a page, as ``.ipynb`` JSON text."""
-    return nbformat.writes(notebook(markdown_text))
+    return nbformat.writes(notebook(page))
