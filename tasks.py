@@ -1,13 +1,17 @@
-"""One command per task: ``python3 tasks.py setup|serve|test|build|check|bench|lint``.
+"""One command per task: ``python3 tasks.py setup|serve|test|build|check|compare|bench|lint``.
 
 Every task first makes sure ``.venv`` exists with ``requirements.txt`` installed
-(it reinstalls only when that file changes), then runs inside it.
+(it reinstalls only when that file changes), then runs inside it. ``test`` also makes
+sure a browser is there for the browser tests: Debian's ``chromium`` (installed with apt
+when run as root), otherwise Playwright's own Chromium (``playwright install chromium``,
+which downloads it once).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -40,6 +44,18 @@ def setup() -> None:
         STAMP.write_text(digest)
 
 
+def browser() -> None:
+    """Make sure a Chromium exists for the browser tests (see the module docstring)."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        os.environ.setdefault("DEBIAN_FRONTEND", "noninteractive")
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-zenhei")
+    else:
+        run(PY, "-m", "playwright", "install", "chromium")
+
+
 def commit_time() -> str:
     """Unix time of the last commit (0 outside git), so the site's build date is reproducible."""
     try:
@@ -55,6 +71,7 @@ TASKS = {
     "test": [["-m", "pytest", "-n", "2"]],  # scheduling: see conftest.py
     "build": [["-m", "mkdocs", "build", "--strict"]],
     "check": [["-m", "tools.check_site", "site"], ["-m", "tools.a11y", "site"]],  # built site
+    "compare": [["-m", "tools.compare_sites"]],  # two built sites: byte-identical or exit 1
     "bench": [["bench/run.py"]],
     "lint": [["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."]],
 }
@@ -65,6 +82,8 @@ def main(argv: list[str]) -> None:
     if not argv or argv[0] not in TASKS:
         sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}} [extra arguments]")
     setup()
+    if argv[0] == "test":
+        browser()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     os.environ.setdefault("SOURCE_DATE_EPOCH", commit_time())  # reproducible builds
     for i, command in enumerate(TASKS[argv[0]]):

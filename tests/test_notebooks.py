@@ -1,4 +1,8 @@
-"""Every lesson page, as the notebook the site offers, runs top to bottom in a real kernel."""
+"""Every lesson page, as the notebook the site offers, runs top to bottom in a real kernel.
+
+Both languages of a page carry the same code cells (checked here), so each page's notebook
+is executed once, in Chinese, the site's default language.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,27 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
-from tools import docexec, notebooks
+from lessons.page import Page
+from tools import notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 # Pages with code get a notebook (the reference page has none), in both languages.
-PAGES = sorted(p for p in (ROOT / "docs").glob("*.md") if docexec.fences(p.read_text("utf8")))
+PAGES = sorted(p for p in (ROOT / "docs").glob("*.md") if Page.read(p).fences)
+STEMS = sorted({p.name.split(".")[0] for p in PAGES})
 
 
 def code_cells(nb) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def execute(nb, folder: Path) -> None:
+    """Run ``nb`` in a fresh kernel started in ``folder`` (outside the repository)."""
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, on any error
 
 
 def test_notebook_mirrors_the_page():
@@ -38,34 +53,38 @@ def test_markdown_is_rewritten_for_jupyter():
         "> **A mistake**\n>\n> Line one\n> line two\n\nSee [that](momentum.ipynb#n)."
     )
     for page in PAGES:
-        nb = notebooks.notebook(page.read_text("utf8"))
+        nb = notebooks.notebook(Page.read(page))
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         assert "!!!" not in text and not re.search(r"\]\([\w-]+\.md\b", text), page.name
 
 
-def test_every_lesson_has_a_notebook_in_both_languages():
-    stems = {p.name.split(".")[0] for p in PAGES}
-    assert len(PAGES) == 2 * len(stems) >= 2 * 16
-    for stem in stems:
+def test_both_languages_have_the_same_code_cells():
+    assert len(PAGES) == 2 * len(STEMS) >= 2 * 16
+    for stem in STEMS:
         zh, en = (
-            notebooks.notebook((ROOT / "docs" / f"{stem}.{lang}.md").read_text("utf8"))
-            for lang in ("zh", "en")
+            notebooks.notebook(Page.read(ROOT / f"docs/{stem}.{lang}.md")) for lang in ("zh", "en")
         )
         assert code_cells(zh) == code_cells(en), stem
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.name.removesuffix(".md") for p in PAGES])
-def test_notebook_runs(page, tmp_path):
+def test_a_failing_cell_fails_the_run_naming_it(tmp_path):
+    nb = notebooks.notebook("# T\n\n```python\nx = 1\n```\n\n```python\n1 / 0\n```\n")
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError") as err:
+        execute(nb, tmp_path)
+    assert "1 / 0" in str(err.value)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_notebook_runs(stem, tmp_path):
     """Run the page's notebook top to bottom in a fresh kernel, outside the repository.
 
-    It needs only the installed ``lessons`` package (``pip install -e .``, as setup does).
+    It needs only the installed ``lessons`` package (``pip install -e .``, as setup does),
+    and prints what the page prints: every cell whose fence prints has a stream output.
     """
-    nb = notebooks.notebook(page.read_text("utf8"))
-    client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    )
-    client.execute()  # raises CellExecutionError, naming the cell, on any error
-    errors = [
-        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
-    ]
-    assert errors == []
+    page = Page.read(ROOT / "docs" / f"{stem}.zh.md")
+    nb = notebooks.notebook(page)
+    execute(nb, tmp_path)
+    cells = [c for c in nb.cells if c.cell_type == "code"][1:]  # after the STRICT cell
+    assert len(cells) == len(page.fences)
+    silent = [c for c in cells if "print(" in c.source and not c.outputs]
+    assert silent == [], silent[0].source[:200] if silent else ""

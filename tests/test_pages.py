@@ -5,13 +5,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tools import docexec
+from lessons import page as pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -20,18 +18,21 @@ STEMS = sorted({p.name.split(".")[0] for p in DOCS.glob("*.md")})
 
 def fence_bodies(path: Path) -> list[tuple[str, str]]:
     """(language, body) of every fence on a page, unexpanded, in order."""
-    tokens = docexec.parser().parse(path.read_text("utf8"))
+    tokens = pages.parser().parse(path.read_text("utf8"))
     return [(t.info.split()[0] if t.info else "", t.content) for t in tokens if t.type == "fence"]
 
 
 def headings(path: Path) -> list[int]:
     """Heading levels of a page, in order (outside fences)."""
-    tokens = docexec.parser().parse(path.read_text("utf8"))
+    tokens = pages.parser().parse(path.read_text("utf8"))
     return [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
 
 
-def test_there_are_pages():
-    assert "index" in STEMS and len(STEMS) >= 2
+def test_every_page_is_in_the_nav_and_every_nav_entry_is_a_page():
+    from lessons.page import course
+
+    assert sorted(course()) == STEMS
+    assert len(course()) == len(set(course())), "a page appears twice in the nav"
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -69,39 +70,38 @@ def test_headings_do_not_skip_levels(page):
         assert cur <= prev + 1, f"{page.name}: heading jumps from h{prev} to h{cur}"
 
 
-def test_each_page_runs_on_one_worker():
-    """The conftest scheduler keeps a page's fences together under ``pytest -n 2``."""
-    pages = [f"docs/linear-model.{lang}.md" for lang in ("zh", "en")]
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "-v", *pages],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stdout[-2000:]
-    workers = {}  # page -> workers that ran its fences
-    for worker, page in re.findall(r"^\[(gw\d)\] .*? (docs/[\w.-]+\.md)::", out.stdout, re.M):
-        workers.setdefault(page, set()).add(worker)
-    assert sorted(workers) == sorted(pages)
-    assert all(len(w) == 1 for w in workers.values()), workers
+def test_scheduler_keeps_a_page_and_the_browser_tests_on_one_worker():
+    """conftest's xdist scheduler: one scope per page file and for the browser tests."""
+    from conftest import scope
+
+    fences = [f"docs/momentum.zh.md::[CodeFence#{i}][line:{9 * i}]" for i in (1, 2, 13)]
+    assert {scope(n) for n in fences} == {"docs/momentum.zh.md"}
+    assert scope("docs/momentum.en.md::[CodeFence#1][line:9]") == "docs/momentum.en.md"
+    browser = ["tests/test_browser.py::test_search", "tests/test_browser.py::test_figures[en]"]
+    assert {scope(n) for n in browser} == {"tests/test_browser.py"}
+    units = ["tests/test_momentum.py::test_a", "tests/test_momentum.py::test_b[1]"]
+    assert [scope(n) for n in units] == units  # any worker, one by one
 
 
 def test_reference_covers_every_public_function():
-    """Both reference pages list every ``lessons`` module; every public function has a docstring.
+    """The reference lists every ``lessons`` module, in course order; each public one is documented.
 
+    The list is not written by hand: both reference pages hold a marker that the build
+    replaces with the modules the pages import, in nav order, then the rest.
     mkdocstrings hides members without a docstring, so this is what makes them appear.
     """
-    modules = {f"lessons.{p.stem}" for p in (ROOT / "lessons").glob("*.py")} - {
-        "lessons.__init__",
-        "lessons.__main__",
-    }
+    from tools import docexec
+    from tools.mkdocs_hooks import MODULES_MARKER, _reference_modules
+
     for lang in ("zh", "en"):
         text = (DOCS / f"reference.{lang}.md").read_text("utf8")
-        assert set(re.findall(r"^::: (lessons\.\w+)$", text, re.M)) == modules, lang
+        assert MODULES_MARKER in text and "::: lessons" not in text, lang
+    listed = re.findall(r"^::: (lessons[\w.]+)$", _reference_modules(), re.M)
+    assert sorted(listed) == sorted(docexec.all_modules()) and len(set(listed)) == len(listed)
+    assert listed.index("lessons.linear_model") < listed.index("lessons.momentum")
     undocumented = [
         f"{name}.{attr}"
-        for name in sorted(modules)
+        for name in listed
         for attr, obj in vars(importlib.import_module(name)).items()
         if not attr.startswith("_")
         and (inspect.isfunction(obj) or inspect.isclass(obj))
