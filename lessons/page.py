@@ -56,7 +56,7 @@ class Page:
     @classmethod
     def parse(cls, text: str, path: str) -> Page:
         """Parse ``text`` (the Markdown of the page called ``path``)."""
-        return cls(path, text, fences(text))
+        return cls(path, text, fences(text, path))
 
     @classmethod
     def read(cls, file: str | Path) -> Page:
@@ -139,14 +139,25 @@ def parser():
     return MarkdownIt("commonmark")
 
 
-def fences(markdown_text: str) -> list[Fence]:
-    """Return the Python fences of a page, in order, with includes expanded."""
+def fences(markdown_text: str, path: str = "page") -> list[Fence]:
+    """Return the Python fences of a page, in order, with includes expanded.
+
+    Raises:
+        FenceError: Naming the page ``path`` and the block, if an include cannot be expanded.
+    """
     found = []
     for token in parser().parse(markdown_text):
         info = token.info.split()
         if token.type == "fence" and token.map and info and info[0] in PY_LANGS:
             start, end = token.map
-            found.append(Fence(len(found) + 1, start, end, expand(token.content)))
+            try:
+                code = expand(token.content)
+            except Exception as err:  # pymdownx.snippets: missing file or section
+                raise FenceError(
+                    f"{path}: Python block {len(found) + 1} (line {start + 1}): "
+                    f"{type(err).__name__}: {err}"
+                ) from err
+            found.append(Fence(len(found) + 1, start, end, code))
     return found
 
 

@@ -89,7 +89,10 @@ def on_page_markdown(markdown, page, config, files):
     src = page.file.src_uri
     SEEN.add(src)
     markdown = markdown.replace(MODULES_MARKER, _reference_modules())
-    model = pages.Page.parse(markdown, f"docs/{src}")
+    try:
+        model = pages.Page.parse(markdown, f"docs/{src}")
+    except pages.FenceError as err:
+        raise PluginError(str(err)) from None
     if not model.fences:
         return markdown
     NOTEBOOKS[src] = notebooks.dumps(model)
