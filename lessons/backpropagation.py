@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 
-from lessons.common import check_float, check_int, generator, offset_seed, resolve_device
-from lessons.plotting import subplots
+from lessons.common import check_float, check_int, checked, generator, offset_seed, resolve_device
 
 X_DATA = (1.0, 2.0, 3.0)  # x, the course's three samples
 Y_DATA = (2.0, 4.0, 6.0)  # y = 2x, so the best weight is w* = 2
@@ -19,38 +17,25 @@ def format_values(values: dict[str, float]) -> str:
     return "\n".join(f"{name:>{width}} = {value:.6g}" for name, value in values.items())
 
 
-def _check_gd(w, lr, epochs, xs, ys) -> tuple[float, float, int]:
+def _check_gd(w, lr, epochs, xs=X_DATA, ys=Y_DATA, **_) -> None:
     if len(xs) == 0 or len(xs) != len(ys):
         raise ValueError(f"xs and ys must be non-empty, of equal length: {len(xs)}, {len(ys)}")
-    w, lr = check_float("w", w), check_float("lr", lr, 0, strict=True)
-    return w, lr, check_int("epochs", epochs, 1)
+    check_float("w", w), check_float("lr", lr, 0, strict=True), check_int("epochs", epochs, 1)
 
 
-def plot_curves(curves: dict, xlabel: str, ylabel: str, log=False, hline=None) -> Figure:
-    """Plot named curves against their index and return the figure (alt text: ylabel vs xlabel).
+def _check_hand(x, y, w) -> None:
+    for name, value in (("x", x), ("y", y), ("w", w)):
+        check_float(name, value)
 
-    Args:
-        curves: ``{legend label: values}``; labels are math symbols such as ``"$B=1$"``.
-        xlabel: Symbol of the x-axis.
-        ylabel: Symbol of the y-axis.
-        log: Use a logarithmic y-axis.
-        hline: Optional ``(y value, label)`` of a dashed horizontal reference line.
 
-    """
-    if not isinstance(curves, dict) or not curves:
-        raise ValueError("curves must be a non-empty dict of {label: values}")
-    fig, ax = subplots()
-    for label, values in curves.items():
-        ax.plot(values, label=label)
-    if hline is not None:
-        ax.axhline(hline[0], color="gray", linestyle="--", label=hline[1])
-    ax.set(xlabel=xlabel, ylabel=ylabel, yscale="log" if log else "linear")
-    if len(curves) > 1 or hline is not None:  # legend in a row above the axes, off the data
-        ax.legend(
-            loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(curves) + (hline is not None)
-        )
-    fig.set_label(f"{ylabel} vs {xlabel}")
-    return fig
+def _check_torch_sgd(zero_grad, w, lr, epochs, **_) -> None:
+    if not isinstance(zero_grad, bool):
+        raise TypeError(f"zero_grad must be a bool, got {type(zero_grad).__name__}")
+    _check_gd(w, lr, epochs)
+
+
+def _check_train(steps, lr, **_) -> None:
+    check_int("steps", steps, 1), check_float("lr", lr, 0.0, strict=True)
 
 
 def make_network_data(seed=0, n=64, d_in=1000, h=100, d_out=10) -> dict[str, np.ndarray]:
@@ -62,6 +47,7 @@ def make_network_data(seed=0, n=64, d_in=1000, h=100, d_out=10) -> dict[str, np.
     return {name: rng.standard_normal(shape) for name, shape in shapes.items()}  # N(0, 1)
 
 
+@checked(_check_hand)
 # --8<-- [start:hand_gradient]
 def hand_gradient(x: float, y: float, w: float) -> dict[str, float]:
     """Forward and backward pass of ``loss = (x·w − y)²`` for one sample, by the chain rule.
@@ -75,7 +61,6 @@ def hand_gradient(x: float, y: float, w: float) -> dict[str, float]:
         Every node of the graph and every local derivative, by name.
 
     """
-    x, y, w = (check_float(n, v) for n, v in (("x", x), ("y", y), ("w", w)))
     y_hat = x * w  # ŷ = x·w
     r = y_hat - y  # r = ŷ − y
     loss = r**2  # ℓ = r²
@@ -95,7 +80,6 @@ def cost(w: float, xs=X_DATA, ys=Y_DATA) -> float:
 
 def batch_gd(w=1.0, lr=0.01, epochs=100, xs=X_DATA, ys=Y_DATA) -> tuple[float, list[float]]:
     """Batch GD: one step per epoch along the mean gradient; return final w and J(w) per epoch."""
-    w, lr, epochs = _check_gd(w, lr, epochs, xs, ys)
     costs = []
     for _ in range(epochs):
         costs.append(cost(w, xs, ys))
@@ -108,7 +92,6 @@ def batch_gd(w=1.0, lr=0.01, epochs=100, xs=X_DATA, ys=Y_DATA) -> tuple[float, l
 
 def sgd(w=1.0, lr=0.01, epochs=100, xs=X_DATA, ys=Y_DATA) -> tuple[float, list[float]]:
     """SGD: one step per sample, in order; return final w and J(w) at the start of each epoch."""
-    w, lr, epochs = _check_gd(w, lr, epochs, xs, ys)
     costs = []
     for _ in range(epochs):
         costs.append(cost(w, xs, ys))
@@ -118,12 +101,13 @@ def sgd(w=1.0, lr=0.01, epochs=100, xs=X_DATA, ys=Y_DATA) -> tuple[float, list[f
 
 
 # --8<-- [end:gd]
+batch_gd, sgd = checked(_check_gd)(batch_gd), checked(_check_gd)(sgd)  # checks, off the page
+
+
+@checked(_check_torch_sgd)
 # --8<-- [start:torch_sgd]
 def torch_sgd(zero_grad=True, w=1.0, lr=0.01, epochs=100, device=None) -> list[float]:
     """SGD on ``y = w·x`` with autograd in float64; return ``w`` after every step (3 per epoch)."""
-    if not isinstance(zero_grad, bool):
-        raise TypeError(f"zero_grad must be a bool, got {type(zero_grad).__name__}")
-    w, lr, epochs = _check_gd(w, lr, epochs, X_DATA, Y_DATA)
     dev = resolve_device(device)
     w_t = torch.tensor(w, dtype=torch.float64, device=dev, requires_grad=True)
     trajectory = []
@@ -154,7 +138,6 @@ def leaf_demo(retain: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
 
 def accumulated_grad(calls: int) -> float:
     """``w.grad`` after ``calls`` backward passes of the same loss, never zeroed."""
-    check_int("calls", calls, 1)
     w = torch.tensor(1.0, requires_grad=True)
     for _ in range(calls):
         loss = (2.0 * w - 4.0) ** 2  # ℓ = (x·w − y)², ∂ℓ/∂w = −8
@@ -172,6 +155,9 @@ def nonscalar_backward(gradient: torch.Tensor | None = None) -> torch.Tensor:
 
 
 # --8<-- [end:autograd_demos]
+accumulated_grad = checked(lambda calls: check_int("calls", calls, 1))(accumulated_grad)
+
+
 # --8<-- [start:numpy_backward]
 def numpy_forward_backward(x, y, w1, w2) -> tuple[float, np.ndarray, np.ndarray]:
     """Return ``(ℓ, ∂ℓ/∂W1, ∂ℓ/∂W2)`` for ``ℓ = Σ(ReLU(x·W1)·W2 − y)²``, backward by hand."""
@@ -190,8 +176,6 @@ def numpy_forward_backward(x, y, w1, w2) -> tuple[float, np.ndarray, np.ndarray]
 
 def train_numpy(seed=0, steps=500, lr=1e-6) -> list[float]:
     """Train the two-layer network with plain gradient descent; return the loss of every step."""
-    check_int("steps", steps, 1)
-    lr = check_float("lr", lr, 0.0, strict=True)
     data = make_network_data(seed)
     losses = []
     for _ in range(steps):
@@ -203,6 +187,9 @@ def train_numpy(seed=0, steps=500, lr=1e-6) -> list[float]:
 
 
 # --8<-- [end:numpy_backward]
+train_numpy = checked(_check_train)(train_numpy)
+
+
 # --8<-- [start:autograd_check]
 def autograd_gradients(
     x, y, w1, w2, relu=None, device=None
@@ -253,9 +240,10 @@ class MyReLU(torch.autograd.Function):
 
 def check_my_relu(seed=0, n=10) -> bool:
     """Compare MyReLU's backward with finite differences (``gradcheck``, float64)."""
-    x = torch.randn(check_int("n", n, 1), dtype=torch.float64, generator=generator(seed))
+    x = torch.randn(n, dtype=torch.float64, generator=generator(seed))
     x = (x + 0.1 * x.sign()).requires_grad_()  # keep |x| ≥ 0.1, away from the kink at 0
     return torch.autograd.gradcheck(MyReLU.apply, (x,), eps=1e-6, atol=1e-8)
 
 
 # --8<-- [end:my_relu]
+check_my_relu = checked(lambda seed, n: check_int("n", n, 1))(check_my_relu)

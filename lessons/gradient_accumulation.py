@@ -10,8 +10,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lessons.common import check_float, check_int, generator, progress, resolve_device, seeded
-from lessons.plotting import subplots
+from lessons.common import (
+    check_float,
+    check_int,
+    checked,
+    generator,
+    progress,
+    resolve_device,
+    seeded,
+)
 
 F64 = torch.float64
 
@@ -43,7 +50,7 @@ def linear_grad(w, b, x, y):
 
 def accumulate_linear(w, b, x, y, accumulation_steps: int):
     """Split (x, y) into K micro-batches; sum their gradients, each divided by K."""
-    k = check_steps(accumulation_steps, x.shape[0])
+    k = accumulation_steps
     gw, gb = torch.zeros_like(w), torch.zeros_like(b)
     for xb, yb in zip(x.chunk(k), y.chunk(k), strict=True):
         dw, db = linear_grad(w, b, xb, yb)  # g_k on a micro-batch of B = n/K samples
@@ -53,6 +60,9 @@ def accumulate_linear(w, b, x, y, accumulation_steps: int):
 
 
 # --8<-- [end:linear_grad]
+accumulate_linear = checked(
+    lambda w, b, x, y, accumulation_steps: check_steps(accumulation_steps, len(x))
+)(accumulate_linear)
 
 
 def linear_gap(accumulation_steps: int = 8, dtype=F64, seed: int = 0) -> float:
@@ -64,7 +74,7 @@ def linear_gap(accumulation_steps: int = 8, dtype=F64, seed: int = 0) -> float:
 
 
 def make_mlp(d_in=8, hidden=32, d_out=1, seed=0, norm=None, dtype=torch.float32):
-    """MLP d_in → hidden → [norm] → ReLU → d_out, initialised under ``seeded(seed)``."""
+    """MLP d_in → hidden → [norm] → ReLU → d_out, initialized under ``seeded(seed)``."""
     norms = {None: nn.Identity, "batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
     if norm not in norms:
         raise ValueError(f"norm must be None, 'batch' or 'layer', got {norm!r}")
@@ -85,12 +95,15 @@ def accumulate(model, batches, weights, reduction="mean"):
 
 def accumulated_grad(model, x, y, accumulation_steps, reduction="mean", divide=True):
     """Gradient from K equal micro-batches of (x, y), each loss divided by K (or not)."""
-    k = check_steps(accumulation_steps, x.shape[0])
+    k = accumulation_steps
     batches = list(zip(x.chunk(k), y.chunk(k), strict=True))
     return accumulate(model, batches, [1 / k if divide else 1.0] * k, reduction)
 
 
 # --8<-- [end:accumulate]
+accumulated_grad = checked(
+    lambda x, accumulation_steps, **_: check_steps(accumulation_steps, len(x))
+)(accumulated_grad)
 
 
 def grad_gap(accumulation_steps=4, dtype=F64, norm=None, seed=0):
@@ -116,12 +129,11 @@ def train(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, seed=0, dev
         The loss J of every optimizer step (mean over its K·B samples, before the step).
 
     """
-    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
-    size = k * check_int("batch_size", batch_size, minimum=1)  # K·B samples per step
-    lr, dev = check_float("lr", lr, minimum=0.0, strict=True), resolve_device(device)
+    k, size = accumulation_steps, accumulation_steps * batch_size  # K and K·B
+    dev = resolve_device(device)
     model = make_mlp(x.shape[1], seed=seed).to(dev)
     opt, g, losses = torch.optim.SGD(model.parameters(), lr=lr), generator(seed), []
-    for _ in progress(range(check_int("epochs", epochs, minimum=1))):
+    for _ in progress(range(epochs)):
         perm = torch.randperm(x.shape[0], generator=g)  # the same order for every (B, K)
         for s in range(0, x.shape[0] - size + 1, size):
             xs, ys, total = x[perm[s : s + size]].to(dev), y[perm[s : s + size]].to(dev), 0.0
@@ -138,32 +150,56 @@ def train(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, seed=0, dev
 # --8<-- [end:train]
 
 
+def _check_train(batch_size, accumulation_steps, lr, epochs, seed, device, **_) -> None:
+    check_int("accumulation_steps", accumulation_steps, minimum=1)
+    check_int("batch_size", batch_size, minimum=1), check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True), resolve_device(device), generator(seed)
+
+
+train = checked(_check_train)(train)
+
+
 def compare_training(lr=0.2, seed=0, device=None):
     """Train on 512 samples with K·B = 64: one batch, 8 × 8 with η, and 8 × 8 with 8η.
 
     Returns the curves (label → J per step) and rows: J_1, J_T and max |J − J_{K=1}|.
     """
     x, y = make_data(512, seed=seed)
-    runs = {"K=1, B=64, η": (64, 1, lr), "K=8, B=8, η": (8, 8, lr)}
-    runs["K=8, B=8, 8η"] = (8, 8, 8 * lr)  # the notes' advice: raise η by K
+    runs = {r"$K=1,\ B=64,\ \eta$": (64, 1, lr), r"$K=8,\ B=8,\ \eta$": (8, 8, lr)}
+    runs[r"$K=8,\ B=8,\ 8\eta$"] = (8, 8, 8 * lr)  # the notes' advice: raise η by K
     curves = {k: train(x, y, *a, seed=seed, device=device) for k, a in runs.items()}
-    ref, rows = torch.tensor(curves["K=1, B=64, η"], dtype=F64), []
+    ref, rows = torch.tensor(next(iter(curves.values())), dtype=F64), []
     for name, c in curves.items():
         gap = (torch.tensor(c, dtype=F64) - ref).abs().nan_to_num(float("inf")).max().item()
-        rows.append({"run": name, "J_1": c[0], "J_T": c[-1], "max|ΔJ|": gap})
+        label = name.strip("$").replace(r"\ ", " ").replace(r"\eta", "η")
+        rows.append({"run": label, "J_1": c[0], "J_T": c[-1], "max|ΔJ|": gap})
     return curves, rows
+
+
+def training_over_seeds(seeds=range(5), epochs=1, lr=0.2) -> list[dict]:
+    """Over several seeds: max |J_{K=8} − J_{K=1}| at η, and whether 8η ends finite."""
+    rows = []
+    for seed in seeds:
+        x, y = make_data(512, seed=seed)
+        big, acc, raised = (train(x, y, b, k, r, epochs, seed) for b, k, r in _runs(lr))
+        gap = max(abs(a - b) for a, b in zip(big, acc, strict=True))
+        rows.append({"seed": seed, "max|ΔJ|": gap, "8η finite": all(v < 1e30 for v in raised)})
+    return rows
+
+
+def _runs(lr):  # (B, K, η) of the three runs
+    return ((64, 1, lr), (8, 8, lr), (8, 8, 8 * lr))
 
 
 # --8<-- [start:notes_loop]
 def notes_loop_gap(iterations=16, accumulation_steps=8, lr=0.01, seed=0):
     """Compare the notes' loop (same full x every time) with one Adam step per K iterations."""
-    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
-    g = generator(seed)
+    k, g = accumulation_steps, generator(seed)
     x, y = torch.randn(64, 100, generator=g, dtype=F64), torch.randn(64, 10, generator=g, dtype=F64)
     notes, plain = (make_mlp(100, 32, 10, seed=seed, dtype=F64) for _ in range(2))
     opt_n, opt_p = (torch.optim.Adam(m.parameters(), lr=lr) for m in (notes, plain))
     loss_fn = nn.MSELoss(reduction="sum")
-    for n in range(check_int("iterations", iterations, minimum=k)):  # the notes' loop
+    for n in range(iterations):  # the notes' loop
         (loss_fn(notes(x), y) / k).backward()  # the same x every time: K copies of ∇J/K
         if (n + 1) % k == 0:
             opt_n.step()
@@ -178,6 +214,11 @@ def notes_loop_gap(iterations=16, accumulation_steps=8, lr=0.01, seed=0):
 
 
 # --8<-- [end:notes_loop]
+notes_loop_gap = checked(
+    lambda iterations, accumulation_steps, **_: check_int(
+        "iterations", iterations, check_int("accumulation_steps", accumulation_steps, 1)
+    )
+)(notes_loop_gap)
 
 
 def sum_vs_mean(accumulation_steps=4, seed=0):
@@ -224,19 +265,3 @@ def format_table(rows) -> str:
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(cols)]
     lines = [[v.rjust(w) for v, w in zip(line, widths, strict=True)] for line in [cols, *cells]]
     return "\n".join("  ".join(line) for line in lines)
-
-
-def plot_curves(curves):
-    """Plot J per optimizer step t for each run, and |ΔJ| of the second run against the first."""
-    fig, (ax, ax2) = subplots(1, 2, figsize=(8, 3.4))
-    ref, acc = list(curves.values())[:2]
-    t = range(1, len(ref) + 1)
-    for (label, losses), style in zip(curves.items(), ("-", "--", ":"), strict=False):
-        tex = label.replace("η", r"\eta").replace(", ", r",\ ")
-        ax.plot(t, losses, style, lw=2, label=f"${tex}$")
-    ax.set(xlabel="$t$", ylabel="$J$", yscale="log", ylim=(0.1, 10))
-    ax.legend(fontsize=8)
-    ax2.plot(t, [abs(a - b) for a, b in zip(acc, ref, strict=True)], "C1.")
-    ax2.set(xlabel="$t$", ylabel="$|J_{K=8} - J_{K=1}|$", yscale="log")
-    fig.set_label("$J$ vs $t$; $|\\Delta J|$ vs $t$")
-    return fig

@@ -10,19 +10,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lessons.common import check_float, check_int, generator, resolve_device, seeded
+from lessons.common import check_float, check_int, checked, generator, resolve_device, seeded
 from lessons.dynamic_net import make_data
-from lessons.momentum import plot_curves
-from lessons.plotting import subplots
+from lessons.plotting import plot_curves, subplots
 
 D_IN, H, D_OUT = 1000, 100, 10
 
 
-def _check(steps: int, lr: float) -> None:
+def _check(steps: int, lr: float, relu=None, **_) -> None:
     check_int("steps", steps, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
+    if relu is not None and not callable(relu):
+        raise TypeError(f"relu must be callable, got {type(relu).__name__}")
 
 
+@checked(_check)
 # --8<-- [start:train_raw]
 def train_raw(steps=500, lr=1e-6, relu=None, seed=0, device=None):
     """Level 1: weight tensors with ``requires_grad``, autograd, and a hand-written update.
@@ -38,10 +40,7 @@ def train_raw(steps=500, lr=1e-6, relu=None, seed=0, device=None):
         The loss of every step, a list of floats.
 
     """
-    _check(steps, lr)
     relu = relu or (lambda z: z.clamp(min=0))
-    if not callable(relu):
-        raise TypeError(f"relu must be callable, got {type(relu).__name__}")
     dev = resolve_device(device)  # never torch.device('cuda') hard-coded
     x, y = make_data(seed=seed, device=dev)  # data: no requires_grad
     g = generator(seed + 1)
@@ -101,6 +100,7 @@ def _fit(model, optimizer, x, y, steps):
 # --8<-- [end:fit]
 
 
+@checked(_check)
 # --8<-- [start:train_sequential]
 def train_sequential(steps=500, lr=1e-4, seed=0, device=None):
     """Level 2: ``nn.Sequential`` holds the weights, the update is still by hand.
@@ -109,7 +109,6 @@ def train_sequential(steps=500, lr=1e-4, seed=0, device=None):
         The loss of every step, a list of floats.
 
     """
-    _check(steps, lr)
     dev = resolve_device(device)
     x, y = make_data(seed=seed, device=dev)
     with seeded(seed):  # nn.Linear draws its initial weights from the global RNG
@@ -130,6 +129,7 @@ def train_sequential(steps=500, lr=1e-4, seed=0, device=None):
 # --8<-- [end:train_sequential]
 
 
+@checked(_check)
 # --8<-- [start:train_adam]
 def train_adam(steps=500, lr=1e-4, seed=0, device=None):
     """Level 3: the same ``nn.Sequential``, updated by ``torch.optim.Adam``.
@@ -138,7 +138,6 @@ def train_adam(steps=500, lr=1e-4, seed=0, device=None):
         The loss of every step, a list of floats.
 
     """
-    _check(steps, lr)
     dev = resolve_device(device)
     x, y = make_data(seed=seed, device=dev)
     with seeded(seed):
@@ -165,6 +164,11 @@ class TwoLayerNet(nn.Module):
         return self.linear2(h_relu)
 
 
+# --8<-- [end:two_layer_net]
+
+
+@checked(_check)
+# --8<-- [start:train_module]
 def train_module(steps=500, lr=1e-4, seed=0, device=None):
     """Level 4: our ``TwoLayerNet`` with ``torch.optim.SGD``.
 
@@ -172,7 +176,6 @@ def train_module(steps=500, lr=1e-4, seed=0, device=None):
         The loss of every step, a list of floats.
 
     """
-    _check(steps, lr)
     dev = resolve_device(device)
     x, y = make_data(seed=seed, device=dev)
     with seeded(seed):
@@ -181,7 +184,7 @@ def train_module(steps=500, lr=1e-4, seed=0, device=None):
     return _fit(model, optimizer, x, y, steps)
 
 
-# --8<-- [end:two_layer_net]
+# --8<-- [end:train_module]
 
 
 def plot_levels(curves: dict):
@@ -210,7 +213,7 @@ def max_gap(a: list, b: list) -> float:
 
 
 def plot_depths(losses: list, depths: list, final: list):
-    """Left: training loss L_t coloured by the depth k used; right: final L for each fixed k."""
+    """Left: training loss L_t colored by the depth k used; right: final L for each fixed k."""
     if len(losses) != len(depths):
         raise ValueError("depths must have one entry per loss")
     fig, (ax1, ax2) = subplots(1, 2, figsize=(6.4, 3.0), width_ratios=(2, 1))

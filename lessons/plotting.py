@@ -112,3 +112,69 @@ def to_svg(fig: Figure, prefix: str = "f") -> str:
         pattern = re.compile(r'(id="|#)(' + "|".join(map(re.escape, ids)) + r')(?=["\)])')
         svg = pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
     return "\n".join(line for line in svg.splitlines() if line.strip())
+
+
+def _draw_curves(ax, curves: dict, log: bool, hline=None) -> None:
+    """Draw every curve of ``curves`` (label → values) against its step 0, 1, 2, … on ``ax``."""
+    for label, values in curves.items():
+        ax.plot(list(values), lw=1.5, label=label)
+    if hline is not None:  # (y, label) of a dashed reference line
+        ax.axhline(hline[0], color="gray", linestyle="--", label=hline[1])
+    ax.set_yscale("log" if log else "linear")
+    if len(curves) > 1 or hline is not None:  # legend in a row above the axes, off the data
+        n = len(curves) + (hline is not None)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=min(n, 4), fontsize=8)
+
+
+def _check_curves(curves) -> None:
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves must be a non-empty dict of {label: values}")
+
+
+def plot_curves(curves: dict, ylabel: str, xlabel: str = "$t$", log: bool = True, hline=None):
+    """One line per entry of ``curves`` against the step index: loss curves, trajectories.
+
+    Args:
+        curves: ``{legend label: values}``; labels are math symbols such as ``"$B=1$"``.
+        ylabel: Symbol of the y-axis, e.g. ``"$L_t$"``.
+        xlabel: Symbol of the x-axis (the step index).
+        log: Use a logarithmic y-axis (the default: losses fall geometrically).
+        hline: Optional ``(y value, label)`` of a dashed horizontal reference line.
+
+    Returns:
+        The figure, with alt text ``"<ylabel> vs <xlabel>: <labels>"``.
+    """
+    _check_curves(curves)
+    fig, ax = subplots()
+    _draw_curves(ax, curves, log, hline)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    fig.set_label(f"{ylabel} vs {xlabel}: " + ", ".join(curves))
+    return fig
+
+
+def plot_curves_and_gap(curves: dict, ylabel: str, xlabel: str = "$t$", ylim=None):
+    """Curves on the left (log scale); on the right, |second − first| at every step.
+
+    For two runs that should coincide (the right panel shows how far apart they are).
+
+    Args:
+        curves: ``{legend label: values}`` with at least two entries of equal length.
+        ylabel: Symbol of the y-axis of the left panel, e.g. ``"$J$"``.
+        xlabel: Symbol of the x-axis (the step index).
+        ylim: Optional ``(bottom, top)`` of the left panel.
+
+    Returns:
+        The figure.
+    """
+    _check_curves(curves)
+    values = [list(v) for v in curves.values()]
+    if len(values) < 2 or len(values[0]) != len(values[1]):
+        raise ValueError("curves must hold at least two curves of equal length")
+    first, second = values[:2]
+    fig, (ax, ax2) = subplots(1, 2, figsize=(8, 3.4))
+    _draw_curves(ax, curves, log=True)
+    ax.set(xlabel=xlabel, ylabel=ylabel, ylim=ylim)
+    ax2.plot([abs(a - b) for a, b in zip(second, first, strict=True)], "C1.")
+    ax2.set(xlabel=xlabel, ylabel=r"$|\Delta|$", yscale="log")
+    fig.set_label(f"{ylabel} vs {xlabel}: " + ", ".join(curves) + rf"; $|\Delta|$ vs {xlabel}")
+    return fig

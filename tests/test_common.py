@@ -153,3 +153,29 @@ def test_checked_runs_the_check_with_every_argument_by_name():
         train(0.5, 3, 4)
     with pytest.raises(TypeError, match="check must be callable"):
         checked(3)
+
+
+def test_plot_curves_covers_every_lesson():
+    fig = plotting.plot_curves({"$a$": [3.0, 2.0, 1.0]}, "$L$")
+    assert fig.axes[0].get_yscale() == "log" and fig.axes[0].get_xlabel() == "$t$"
+    assert fig.get_label() == "$L$ vs $t$: $a$" and plotting.has_content(fig)
+    fig = plotting.plot_curves(
+        {"$a$": [1.0, 3.0], "$b$": [2.0, 2.5]}, "$w_k$", "$k$", log=False, hline=(2.0, "$w^*$")
+    )
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "linear" and len(ax.lines) == 3 and ax.get_legend() is not None
+    for bad in ({}, [1.0], None):
+        with pytest.raises(ValueError, match="curves"):
+            plotting.plot_curves(bad, "$L$")
+
+
+def test_plot_curves_and_gap():
+    fig = plotting.plot_curves_and_gap(
+        {"$a$": [1.0, 2.0], "$b$": [1.0, 2.5]}, "$J$", ylim=(0.1, 10)
+    )
+    gap = fig.axes[1].lines[0].get_ydata()
+    assert list(gap) == [0.0, 0.5] and fig.axes[0].get_ylim() == (0.1, 10)
+    with pytest.raises(ValueError, match="curves"):
+        plotting.plot_curves_and_gap({"$a$": [1.0]}, "$J$")
+    with pytest.raises(ValueError, match="curves"):
+        plotting.plot_curves_and_gap({"$a$": [1.0], "$b$": [1.0, 2.0]}, "$J$")

@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 
 from lessons import activation_memory as am
 from lessons import gradient_accumulation as ga
-from lessons.plotting import has_content
+from lessons.plotting import has_content, plot_curves_and_gap
 
 F64 = torch.float64
 TOL64 = 1e-12  # float64: sums in another order differ by a few ulps (ε ≈ 2.2e-16)
@@ -99,8 +99,9 @@ def test_format_table():
 
 def test_plots_return_figures():
     curves, _ = ga.compare_training()
-    fig = ga.plot_curves(curves)
+    fig = plot_curves_and_gap(curves, "$J$", ylim=(0.1, 10))
     assert isinstance(fig, Figure) and has_content(fig) and fig.get_label()
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3
 
 
 @pytest.mark.parametrize("bad", [0, -1])
@@ -165,3 +166,34 @@ def test_argument_errors(call, kind, name):
     x, y = ga.make_data(64)
     with pytest.raises(kind, match=name):
         call(x, y)
+
+
+def test_training_over_seeds_matches_and_raised_lr_diverges():
+    rows = ga.training_over_seeds(seeds=range(5), epochs=1)
+    assert len(rows) == 5
+    for row in rows:
+        assert row["max|ΔJ|"] < 2e-7  # float32 rounding: the page says "within float32 rounding"
+        assert row["8η finite"] is False  # 8η diverges on every seed
+
+
+def test_linear_gap_is_about_machine_epsilon():
+    for dtype in (torch.float64, torch.float32):
+        eps = torch.finfo(dtype).eps
+        assert 0 < ga.linear_gap(8, dtype) <= 4 * eps  # "about ε" on entries of order one
+    x, y = ga.make_data(64, dtype=F64)
+    w, b = torch.full((8, 1), 0.1, dtype=F64), torch.zeros(1, dtype=F64)
+    assert 0.1 < ga.linear_grad(w, b, x, y)[0].abs().max().item() < 10
+
+
+def test_grad_gap_below_epsilon():
+    for dtype in (torch.float64, torch.float32):
+        assert ga.grad_gap(4, dtype)["max|Δg|"] < torch.finfo(dtype).eps
+
+
+def test_argument_checks_of_shown_functions():
+    x, y = ga.make_data(64, dtype=F64)
+    w, b = torch.zeros(8, 1, dtype=F64), torch.zeros(1, dtype=F64)
+    with pytest.raises(ValueError, match="accumulation_steps"):
+        ga.accumulate_linear(w, b, x, y, 3)
+    with pytest.raises(TypeError, match="accumulation_steps"):
+        ga.notes_loop_gap(accumulation_steps=2.0)
