@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lessons.common import check_float, check_int, generator, offset_seed, resolve_device
+from lessons.common import check_float, check_int, checked, generator, offset_seed, resolve_device
 from lessons.plotting import subplots
 
 X_DATA = (1.0, 2.0, 3.0)  # the lecture's inputs x
@@ -66,7 +66,7 @@ def batches(n: int, batch_size: int, shuffle: bool, rng: random.Random) -> Itera
         yield order[start : start + batch_size]
 
 
-def _check_train(xs, ys, batch_size, lr, epochs, w0, seed) -> None:
+def _check_train(xs, ys, batch_size, lr, epochs, w0, seed, **_) -> None:
     _check_data(xs, ys)
     check_float("w0", w0)
     check_int("seed", seed, minimum=0)
@@ -75,6 +75,7 @@ def _check_train(xs, ys, batch_size, lr, epochs, w0, seed) -> None:
     check_int("epochs", epochs, minimum=0)
 
 
+@checked(_check_train)
 # --8<-- [start:train]
 def train(xs, ys, batch_size, lr=0.01, epochs=100, w0=1.0, shuffle=True, seed=0) -> History:
     """Mini-batch gradient descent on J(w) from w0, with learning rate α = ``lr``.
@@ -82,7 +83,6 @@ def train(xs, ys, batch_size, lr=0.01, epochs=100, w0=1.0, shuffle=True, seed=0)
     ``batch_size=N`` is batch GD, ``batch_size=1`` is SGD. With ``shuffle`` the samples are
     visited in a new order every epoch, drawn from a ``random.Random`` seeded with ``seed``.
     """
-    _check_train(xs, ys, batch_size, lr, epochs, w0, seed)
     rng, w = random.Random(offset_seed(seed)), float(w0)
     epoch_ws, epoch_costs, step_costs, batch_losses = [w], [cost(xs, ys, w)], [], []
     for _ in range(epochs):
@@ -102,19 +102,6 @@ def train(xs, ys, batch_size, lr=0.01, epochs=100, w0=1.0, shuffle=True, seed=0)
 def lr_sweep(xs, ys, lrs: Sequence[float], epochs: int = 30) -> dict[str, History]:
     """Batch GD from w = 1 once per learning rate α, keyed by the label α = ...."""
     return {rf"$\alpha={lr:g}$": train(xs, ys, len(xs), lr, epochs, shuffle=False) for lr in lrs}
-
-
-def compare_methods(xs, ys, batch_sizes: Sequence[int], lr=0.01, epochs=30, seed=0):
-    """Run :func:`train` once per batch size B (same data, lr and seed); keyed by B."""
-    return {b: train(xs, ys, b, lr, epochs, seed=seed) for b in batch_sizes}
-
-
-def format_runs(runs: dict[int, History], j_star: float) -> str:
-    """One line per batch size B: updates made, final w and excess cost J(w) − J*."""
-    lines = ["   B  updates        w   J(w) - J*"]
-    for b, h in runs.items():
-        lines.append(f"{b:4d} {len(h.step_costs):8d} {h.w:8.4f} {h.epoch_costs[-1] - j_star:11.2e}")
-    return "\n".join(lines)
 
 
 def critical_lr(xs: Sequence[float]) -> float:
@@ -149,33 +136,24 @@ def make_data(n=64, w_true=2.0, noise=0.5, seed=0) -> tuple[list[float], list[fl
 
 
 def best_w(xs: Sequence[float], ys: Sequence[float]) -> float:
-    """Closed-form minimiser of J(w): w* = Σ x_n·y_n / Σ x_n²."""
+    """Closed-form minimizer of J(w): w* = Σ x_n·y_n / Σ x_n²."""
     _check_data(xs, ys)
     return sum(x * y for x, y in zip(xs, ys, strict=True)) / sum(x * x for x in xs)
 
 
-def plot_methods(runs: dict[int, History], j_star: float) -> Figure:
-    """Excess cost J(w) − J* per epoch (left) and per update (right) for several runs."""
-    fig, (ax_e, ax_t) = subplots(1, 2, figsize=(8.0, 3.4), sharey=True)
-    for b, h in runs.items():
-        ax_e.semilogy([c - j_star for c in h.epoch_costs], label=f"$B={b}$")
-        ax_t.loglog(range(1, len(h.step_costs) + 1), [c - j_star for c in h.step_costs])
-    ax_e.set(xlabel="$k$", ylabel="$J(w) - J^*$")
-    ax_t.set(xlabel="$t$")
-    ax_e.legend()
-    fig.set_label("$J(w) - J^*$ vs $k$; $J(w) - J^*$ vs $t$")
-    return fig
+def _check_ema(beta, **_) -> None:
+    check_float("beta", beta, minimum=0.0)
+    if beta >= 1.0:
+        raise ValueError(f"beta must be < 1, got {beta}")
 
 
+@checked(_check_ema)
 # --8<-- [start:ema]
 def ema(values: Sequence[float], beta: float = 0.9) -> list[float]:
     """Exponential moving average with bias correction.
 
     s_t = β·s_{t−1} + (1 − β)·ℓ_t with s_0 = 0, reported as ŝ_t = s_t / (1 − β^t).
     """
-    beta = check_float("beta", beta, minimum=0.0)
-    if beta >= 1.0:
-        raise ValueError(f"beta must be < 1, got {beta}")
     s, out = 0.0, []
     for t, value in enumerate(values, start=1):
         s = beta * s + (1.0 - beta) * value  # s_t
@@ -184,18 +162,6 @@ def ema(values: Sequence[float], beta: float = 0.9) -> list[float]:
 
 
 # --8<-- [end:ema]
-
-
-def plot_smoothing(losses: Sequence[float], betas: Sequence[float] = (0.9, 0.99)) -> Figure:
-    """Raw per-update losses ℓ_t (faint) and their EMA for each β."""
-    fig, ax = subplots()
-    ax.semilogy(losses, color="0.75", linewidth=0.6, label=r"$\ell_t$")
-    for beta in betas:
-        ax.semilogy(ema(losses, beta), label=rf"$\hat s_t,\ \beta={beta:g}$")
-    ax.set(xlabel="$t$", ylabel=r"$\ell_t$")
-    ax.legend()
-    fig.set_label(r"$\ell_t$, $\hat s_t$ vs $t$")
-    return fig
 
 
 def autograd_gradient(xs: Sequence[float], ys: Sequence[float], w: float) -> float:
@@ -208,12 +174,12 @@ def autograd_gradient(xs: Sequence[float], ys: Sequence[float], w: float) -> flo
     return w_t.grad.item()
 
 
+@checked(_check_train)
 # --8<-- [start:torch_train]
 def torch_train(
     xs, ys, batch_size, lr=0.01, epochs=100, w0=1.0, shuffle=True, seed=0, device=None
 ) -> float:
     """:func:`train` with autograd and ``torch.optim.SGD``, same batches; returns w."""
-    _check_train(xs, ys, batch_size, lr, epochs, w0, seed)
     dev = resolve_device(device)
     x = torch.tensor(xs, dtype=torch.float64, device=dev)
     y = torch.tensor(ys, dtype=torch.float64, device=dev)
@@ -233,11 +199,16 @@ def torch_train(
 # --8<-- [end:torch_train]
 
 
+def _check_saddle(lr, steps, noise, **_) -> None:
+    check_float("lr", lr, 0.0, strict=True)
+    check_float("noise", noise, 0.0)
+    check_int("steps", steps, minimum=0)
+
+
+@checked(_check_saddle)
 # --8<-- [start:saddle]
 def descend_saddle(start=(1.0, 0.0), lr=0.1, steps=50, noise=0.0, seed=0, device=None):
     """GD on f(x, y) = x² − y², with ξ ~ N(0, noise²·I) added to ∇f; the path, (steps+1, 2)."""
-    lr, noise = check_float("lr", lr, 0.0, strict=True), check_float("noise", noise, 0.0)
-    check_int("steps", steps, minimum=0)
     dev, g = resolve_device(device), generator(seed)
     p = torch.tensor(start, dtype=torch.float64, device=dev, requires_grad=True)
     path = [p.detach().clone()]

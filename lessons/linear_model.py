@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lessons.common import check_float, check_int, generator, resolve_device
+from lessons.common import check_int, checked
 from lessons.plotting import subplots
 
 X_DATA = (1.0, 2.0, 3.0)  # inputs x of the lecture's data set
@@ -23,7 +23,22 @@ def _check_data(xs: Sequence[float], ys: Sequence[float]) -> None:
         raise ValueError(f"xs and ys must have the same length, got {len(xs)} and {len(ys)}")
 
 
-# --8<-- [start:mse]
+def _check_mse(xs, ys, **_) -> None:
+    _check_data(xs, ys)
+
+
+def _check_search_w(xs, ys, ws, **_) -> None:
+    _check_data(xs, ys)
+    if ws is not None and (np.ndim(ws) != 1 or np.size(ws) == 0):
+        raise ValueError("ws must be a non-empty 1-D sequence")
+
+
+def _check_grid(x, y, **_) -> None:
+    if x.shape != y.shape or x.ndim != 1 or x.numel() == 0:
+        raise ValueError(f"x and y must be non-empty 1-D of equal shape, got {x.shape}, {y.shape}")
+
+
+# --8<-- [start:forward]
 def forward(x: float, w: float, b: float = 0.0) -> float:
     """Prediction of the linear model, ŷ = x·w + b."""
     return x * w + b
@@ -35,9 +50,13 @@ def loss(x: float, y: float, w: float, b: float = 0.0) -> float:
     return (y_pred - y) * (y_pred - y)
 
 
+# --8<-- [end:forward]
+
+
+@checked(_check_mse)
+# --8<-- [start:mse]
 def mse(xs: Sequence[float], ys: Sequence[float], w: float, b: float = 0.0) -> float:
     """Cost over a data set: the mean squared error J = (1/N)·Σ (x_n·w + b − y_n)²."""
-    _check_data(xs, ys)
     loss_sum = 0.0
     for x, y in zip(xs, ys, strict=True):
         loss_sum += loss(x, y, w, b)  # Σ ℓ_n
@@ -57,6 +76,7 @@ def format_losses(xs: Sequence[float], ys: Sequence[float], w: float) -> str:
     return "\n".join(lines)
 
 
+@checked(_check_search_w)
 # --8<-- [start:search_w]
 def search_w(
     xs: Sequence[float], ys: Sequence[float], ws: Sequence[float] | None = None
@@ -66,8 +86,6 @@ def search_w(
     ``ws`` defaults to ``np.arange(0.0, 4.1, 0.1)`` as in the lecture. Returns ``(ws, costs)``.
     """
     ws = np.arange(0.0, 4.1, 0.1) if ws is None else np.asarray(ws, dtype=float)
-    if ws.ndim != 1 or ws.size == 0:
-        raise ValueError("ws must be a non-empty 1-D sequence")
     w_list, mse_list = [], []
     for w in ws:
         w_list.append(float(w))
@@ -117,6 +135,7 @@ def plot_mse_curve(ws: np.ndarray, costs: np.ndarray) -> Figure:
     return fig
 
 
+@checked(_check_mse)
 # --8<-- [start:search_wb]
 def search_wb(
     xs: Sequence[float], ys: Sequence[float], ws: np.ndarray, bs: np.ndarray
@@ -165,6 +184,7 @@ def plot_surface(costs: np.ndarray, ws: np.ndarray, bs: np.ndarray) -> Figure:
     return fig
 
 
+@checked(_check_grid)
 # --8<-- [start:mse_grid_torch]
 def mse_grid_torch(
     x: torch.Tensor, y: torch.Tensor, ws: torch.Tensor, bs: torch.Tensor
@@ -173,80 +193,8 @@ def mse_grid_torch(
 
     Shapes: ``x, y``: (N,); ``ws``: (W,); ``bs``: (B,). Returns (W, B).
     """
-    if x.shape != y.shape or x.ndim != 1 or x.numel() == 0:
-        raise ValueError(f"x and y must be non-empty 1-D of equal shape, got {x.shape}, {y.shape}")
     y_hat = ws[:, None, None] * x + bs[None, :, None]  # ŷ[i, j, n] = w_i·x_n + b_j
     return ((y_hat - y) ** 2).mean(dim=-1)  # J[i, j] = mean_n (ŷ − y)²
 
 
 # --8<-- [end:mse_grid_torch]
-
-
-def make_noisy_data(
-    n: int = 40, w: float = 2.0, b: float = 1.0, noise: float = 0.5, seed: int = 0, device=None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Generate y = w·x + b + ε, with x ~ U(0, 4) and ε ~ N(0, noise²), in float64."""
-    check_int("n", n, minimum=2)
-    w, b = check_float("w", w), check_float("b", b)
-    noise = check_float("noise", noise, minimum=0.0)
-    dev = resolve_device(device)
-    g = generator(seed)  # on CPU, so the data are the same on every device
-    x = 4.0 * torch.rand(n, generator=g, dtype=torch.float64)
-    y = w * x + b + noise * torch.randn(n, generator=g, dtype=torch.float64)  # y = wx + b + ε
-    return x.to(dev), y.to(dev)
-
-
-# --8<-- [start:split]
-def split_indices(n: int, n_dev: int, n_test: int, seed: int = 0) -> tuple[torch.Tensor, ...]:
-    """Shuffle 0..n−1 and cut it into training, validation (dev) and test indices."""
-    check_int("n", n, minimum=1)
-    check_int("n_dev", n_dev, minimum=0)
-    check_int("n_test", n_test, minimum=0)
-    if n_dev + n_test >= n:
-        raise ValueError(f"n_dev + n_test must leave training data, got {n_dev} + {n_test} >= {n}")
-    perm = torch.randperm(n, generator=generator(seed))
-    n_train = n - n_dev - n_test
-    return perm[:n_train], perm[n_train : n_train + n_dev], perm[n_train + n_dev :]
-
-
-# --8<-- [end:split]
-
-
-# --8<-- [start:select_model]
-def select_model(x: torch.Tensor, y: torch.Tensor, seed: int = 0) -> dict[str, dict[str, float]]:
-    """Fit ŷ = x·w and ŷ = x·w + b on the training set; compare them on the dev set.
-
-    Each model's parameters come from a grid search on the *training* set only; the
-    dev set picks the model; the test set is used once, for the chosen one.
-    """
-    train, dev, test = split_indices(len(x), len(x) // 5, len(x) // 5, seed)
-    ws = torch.linspace(0.0, 4.0, 401, dtype=x.dtype, device=x.device)
-    grids = {
-        "xw": torch.zeros(1, dtype=x.dtype, device=x.device),
-        "xw+b": torch.linspace(-2.0, 2.0, 401, dtype=x.dtype, device=x.device),
-    }
-    out = {}
-    for name, bs in grids.items():
-        costs = mse_grid_torch(x[train], y[train], ws, bs)
-        i, j = divmod(int(torch.argmin(costs)), len(bs))
-        w, b = ws[i], bs[j]
-        dev_j = float(((w * x[dev] + b - y[dev]) ** 2).mean())  # J on the dev set
-        out[name] = {"w": float(w), "b": float(b), "train": float(costs[i, j]), "dev": dev_j}
-    best = min(out, key=lambda k: out[k]["dev"])
-    w, b = out[best]["w"], out[best]["b"]
-    out[best]["test"] = float(((w * x[test] + b - y[test]) ** 2).mean())  # used once
-    return out
-
-
-# --8<-- [end:select_model]
-
-
-def format_selection(result: dict[str, dict[str, float]]) -> str:
-    """Format the output of :func:`select_model` as a small table."""
-    lines = ["model       w       b   J_train   J_dev   J_test"]
-    for name, r in result.items():
-        test = f"{r['test']:8.3f}" if "test" in r else "       -"
-        lines.append(
-            f"{name:6s} {r['w']:6.2f} {r['b']:7.2f} {r['train']:9.3f} {r['dev']:7.3f} {test}"
-        )
-    return "\n".join(lines)

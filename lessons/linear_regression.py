@@ -1,4 +1,7 @@
-"""Linear regression with PyTorch: the four steps, a hand-written check, and an optimizer race."""
+"""Linear regression with PyTorch: the four steps and a hand-written check.
+
+The race of optimizers on the same problem lives in :mod:`lessons.optimizer_race`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import warnings
 
 import torch
 
-from lessons.common import check_float, check_int, resolve_device, seeded
+from lessons.common import check_float, check_int, checked, resolve_device, seeded
 from lessons.plotting import subplots
 
 OPTIMIZERS = ("SGD", "Adagrad", "Adam", "Adamax", "ASGD", "LBFGS", "RMSprop", "Rprop")
@@ -40,7 +43,7 @@ def make_data(dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.T
 def legacy_constructor_demo() -> str:
     """Contrast the legacy ``torch.Tensor(...)`` constructor with the factory ``torch.tensor``."""
     rows = [
-        ("torch.Tensor(3)", torch.Tensor(3)),  # 3 *uninitialised* floats
+        ("torch.Tensor(3)", torch.Tensor(3)),  # 3 *uninitialized* floats
         ("torch.tensor(3)", torch.tensor(3)),  # the number 3
         ("torch.Tensor([1, 2])", torch.Tensor([1, 2])),  # always float32
         ("torch.tensor([1, 2])", torch.tensor([1, 2])),  # dtype inferred: int64
@@ -68,6 +71,15 @@ def mse_sum_grad(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Ten
 # --8<-- [end:mse_sum_grad]
 
 
+def _check_fit(x, y, w0, b0, epochs, lr, **_) -> None:
+    _check_xy(x, y)
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_float("w0", w0)
+    check_float("b0", b0)
+
+
+@checked(_check_fit)
 # --8<-- [start:fit_by_hand]
 def fit_by_hand(x, y, w0: float, b0: float, epochs: int = 1000, lr: float = 0.01):
     """Full-batch gradient descent on ``w, b`` with the hand-written gradient.
@@ -76,11 +88,8 @@ def fit_by_hand(x, y, w0: float, b0: float, epochs: int = 1000, lr: float = 0.01
         ``(w, b, losses)``: final parameters as floats and the loss before each update.
 
     """
-    _check_xy(x, y)
-    check_int("epochs", epochs, minimum=1)
-    lr = check_float("lr", lr, minimum=0.0, strict=True)
-    w = torch.tensor(check_float("w0", w0), dtype=x.dtype)
-    b = torch.tensor(check_float("b0", b0), dtype=x.dtype)
+    w = torch.tensor(float(w0), dtype=x.dtype)
+    b = torch.tensor(float(b0), dtype=x.dtype)
     losses = []
     for _ in range(epochs):
         loss, dw, db = mse_sum_grad(w, b, x, y)
@@ -114,14 +123,18 @@ def make_model(seed: int = 0) -> LinearModel:
         return LinearModel()
 
 
-# --8<-- [start:train]
-def train(model, x, y, epochs: int = 1000, lr: float = 0.01, device=None) -> list[float]:
-    """Train ``model`` on ``(x, y)`` with SGD on ``MSELoss(reduction='sum')``; return losses."""
+def _check_train(model, x, y, epochs, lr, **_) -> None:
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     _check_xy(x, y)
     check_int("epochs", epochs, minimum=1)
-    lr = check_float("lr", lr, minimum=0.0, strict=True)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+@checked(_check_train)
+# --8<-- [start:train]
+def train(model, x, y, epochs: int = 1000, lr: float = 0.01, device=None) -> list[float]:
+    """Train ``model`` on ``(x, y)`` with SGD on ``MSELoss(reduction='sum')``; return losses."""
     dev = resolve_device(device)
     model, x, y = model.to(dev), x.to(dev), y.to(dev)
     criterion = torch.nn.MSELoss(reduction="sum")  # L = Σ (ŷ_i − y_i)²
@@ -140,13 +153,17 @@ def train(model, x, y, epochs: int = 1000, lr: float = 0.01, device=None) -> lis
 # --8<-- [end:train]
 
 
+def _check_predict(x_new, **_) -> None:
+    check_float("x_new", x_new)
+
+
+@checked(_check_predict)
 # --8<-- [start:predict]
 def predict(model: torch.nn.Module, x_new: float) -> float:
     """Return the model's prediction ŷ for one input value, without recording a graph."""
-    x_new = check_float("x_new", x_new)
     device = next(model.parameters()).device
     with torch.no_grad():  # inference: no graph, no .grad
-        return model(torch.tensor([[x_new]], device=device)).item()
+        return model(torch.tensor([[float(x_new)]], device=device)).item()
 
 
 # --8<-- [end:predict]
@@ -167,35 +184,6 @@ def fit_with_closure(model, x, y, optimizer: torch.optim.Optimizer, epochs: int)
 
 
 # --8<-- [end:fit_with_closure]
-
-
-def compare_optimizers(epochs: int = 100, lr: float = 0.01, seed: int = 0, device=None):
-    """Train one fresh model per optimizer in :data:`OPTIMIZERS`, all from the same ``w0, b0``.
-
-    Returns:
-        A dict ``name -> losses`` (the loss at the start of each of ``epochs`` steps).
-
-    """
-    check_int("epochs", epochs, minimum=1)
-    lr = check_float("lr", lr, minimum=0.0, strict=True)
-    dev = resolve_device(device)
-    x, y = (t.to(dev) for t in make_data())
-    curves = {}
-    for name in OPTIMIZERS:
-        model = make_model(seed).to(dev)  # same initial w, b for every optimizer
-        kwargs = {"lr": lr, **EXTRA_ARGS.get(name, {})}
-        optimizer = getattr(torch.optim, name)(model.parameters(), **kwargs)
-        curves[name] = fit_with_closure(model, x, y, optimizer, epochs)
-    return curves
-
-
-def format_table(curves: dict[str, list[float]]) -> str:
-    """Format the first and final loss of each optimizer as a text table."""
-    if not curves:
-        raise ValueError("curves must not be empty")
-    lines = [f"{'optimizer':<10}{'L(first)':>12}{'L(final)':>12}"]
-    lines += [f"{name:<10}{c[0]:>12.4g}{c[-1]:>12.4g}" for name, c in curves.items()]
-    return "\n".join(lines)
 
 
 def plot_training(model, x, y, losses: list[float]):

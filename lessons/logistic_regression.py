@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from lessons.common import check_float, check_int, generator, resolve_device, seeded
+from lessons.common import check_float, check_int, checked, generator, resolve_device, seeded
 from lessons.plotting import subplots
 
 
@@ -83,14 +83,20 @@ def bce_grad(w, b, x, y):
 # --8<-- [end:bce_grad]
 
 
+def _check_fit(x, y, w0, b0, epochs, lr, **_) -> None:
+    _check_xy(x, y)
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_float("w0", w0)
+    check_float("b0", b0)
+
+
+@checked(_check_fit)
 # --8<-- [start:fit_by_hand]
 def fit_by_hand(x, y, w0: float, b0: float, epochs: int = 1000, lr: float = 0.01):
     """Full-batch gradient descent with :func:`bce_grad`; return ``(w, b, losses)``."""
-    _check_xy(x, y)
-    check_int("epochs", epochs, minimum=1)
-    lr = check_float("lr", lr, minimum=0.0, strict=True)
-    w = torch.tensor(check_float("w0", w0), dtype=x.dtype)
-    b = torch.tensor(check_float("b0", b0), dtype=x.dtype)
+    w = torch.tensor(float(w0), dtype=x.dtype)
+    b = torch.tensor(float(b0), dtype=x.dtype)
     losses = []
     for _ in range(epochs):
         loss, dw, db = bce_grad(w, b, x, y)
@@ -119,21 +125,25 @@ class LogisticRegressionModel(torch.nn.Module):
 
 
 def make_model(seed: int = 0) -> LogisticRegressionModel:
-    """Return a one-feature :class:`LogisticRegressionModel` initialised from ``seed``."""
+    """Return a one-feature :class:`LogisticRegressionModel` initialized from ``seed``."""
     with seeded(seed):
         return LogisticRegressionModel(1)
 
 
-# --8<-- [start:train]
-def train(model, x, y, epochs=1000, lr=0.01, reduction="sum", criterion=None, device=None):
-    """Train with SGD on ``BCELoss(reduction=...)`` (or ``criterion``); return the losses."""
+def _check_train(model, x, y, epochs, lr, reduction, **_) -> None:
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     _check_xy(x, y)
     check_int("epochs", epochs, minimum=1)
-    lr = check_float("lr", lr, minimum=0.0, strict=True)
+    check_float("lr", lr, minimum=0.0, strict=True)
     if reduction not in ("sum", "mean"):
         raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
+
+
+@checked(_check_train)
+# --8<-- [start:train]
+def train(model, x, y, epochs=1000, lr=0.01, reduction="sum", criterion=None, device=None):
+    """Train with SGD on ``BCELoss(reduction=...)`` (or ``criterion``); return the losses."""
     dev = resolve_device(device)
     model, x, y = model.to(dev), x.to(dev), y.to(dev)
     criterion = criterion or torch.nn.BCELoss(reduction=reduction)  # L = Σ BCE(ŷ_i, y_i)
@@ -156,12 +166,16 @@ def notes_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return bce_notes(y_hat, y).sum()
 
 
+def _check_boundary(model, **_) -> None:
+    if model.linear.weight.item() == 0:
+        raise ValueError("model has w = 0: ŷ is constant and there is no decision boundary")
+
+
+@checked(_check_boundary)
 # --8<-- [start:decision_boundary]
 def decision_boundary(model: LogisticRegressionModel) -> float:
     """Return x* where ŷ = 0.5, i.e. where w x* + b = 0: x* = −b / w."""
     w, b = model.linear.weight.item(), model.linear.bias.item()
-    if w == 0:
-        raise ValueError("model has w = 0: ŷ is constant and there is no decision boundary")
     return -b / w
 
 
@@ -185,19 +199,6 @@ def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     with torch.no_grad():
         y_pred = (model(x.to(device)) >= 0.5).to(y.dtype).cpu()
     return (y_pred == y).float().mean().item()
-
-
-def logits_table(logits: list[float], labels: list[float]) -> str:
-    """Compare ``BCELoss(sigmoid(z))`` with ``BCEWithLogitsLoss(z)`` (float32) for each (z, y)."""
-    if len(logits) != len(labels) or not logits:
-        raise ValueError("logits and labels must be non-empty and of the same length")
-    lines = [f"{'z':>6}{'y':>3}{'BCELoss(σ(z))':>16}{'BCEWithLogits':>16}"]
-    for z_val, y_val in zip(logits, labels, strict=True):
-        z, y = torch.tensor([float(z_val)]), torch.tensor([float(y_val)])
-        two_step = torch.nn.BCELoss()(torch.sigmoid(z), y).item()
-        fused = torch.nn.BCEWithLogitsLoss()(z, y).item()
-        lines.append(f"{z_val:>6g}{y_val:>3g}{two_step:>16.7f}{fused:>16.7f}")
-    return "\n".join(lines)
 
 
 def plot_sigmoid():

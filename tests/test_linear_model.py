@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -103,68 +101,6 @@ def test_mse_grid_torch_rejects_bad_shapes(n):
     y = torch.zeros(2, dtype=torch.float64) if n else x
     with pytest.raises(ValueError, match="x and y"):
         lm.mse_grid_torch(x, y, torch.zeros(2), torch.zeros(2))
-
-
-def test_make_noisy_data_shapes_and_reproducibility():
-    x, y = lm.make_noisy_data(n=40, seed=0)
-    assert x.shape == y.shape == (40,) and x.dtype == torch.float64
-    assert float(x.min()) >= 0.0 and float(x.max()) <= 4.0
-    x2, y2 = lm.make_noisy_data(n=40, seed=0)
-    assert torch.equal(x, x2) and torch.equal(y, y2)
-    assert not torch.equal(y, lm.make_noisy_data(n=40, seed=1)[1])
-    x0, y0 = lm.make_noisy_data(n=10, noise=0.0)
-    torch.testing.assert_close(y0, 2.0 * x0 + 1.0, rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error", "name"),
-    [
-        ({"n": 1}, ValueError, "n"),
-        ({"n": 4.0}, TypeError, "n"),
-        ({"noise": -1.0}, ValueError, "noise"),
-        ({"w": "2"}, TypeError, "w"),
-        ({"b": float("nan")}, ValueError, "b"),
-        ({"seed": -1}, ValueError, "seed"),
-        ({"device": "tpu0"}, ValueError, "device"),
-    ],
-)
-def test_make_noisy_data_validates(kwargs, error, name):
-    with pytest.raises(error, match=name):
-        lm.make_noisy_data(**kwargs)
-
-
-def test_split_indices_partition():
-    train, dev, test = lm.split_indices(40, 8, 8, seed=0)
-    assert (len(train), len(dev), len(test)) == (24, 8, 8)
-    together = torch.cat([train, dev, test]).sort().values
-    assert torch.equal(together, torch.arange(40))
-    assert torch.equal(train, lm.split_indices(40, 8, 8, seed=0)[0])
-
-
-@pytest.mark.parametrize(
-    ("args", "error", "name"),
-    [
-        ((0, 0, 0), ValueError, "n"),
-        ((10, -1, 0), ValueError, "n_dev"),
-        ((10, 0, 1.5), TypeError, "n_test"),
-        ((10, 5, 5), ValueError, "n_dev \\+ n_test"),
-    ],
-)
-def test_split_indices_validates(args, error, name):
-    with pytest.raises(error, match=name):
-        lm.split_indices(*args)
-
-
-def test_select_model_prefers_bias_and_recovers_parameters():
-    x, y = lm.make_noisy_data(n=40, seed=0)
-    result = lm.select_model(x, y, seed=0)
-    assert result["xw"]["b"] == 0.0 and "test" not in result["xw"]
-    best = result["xw+b"]
-    assert best["dev"] < result["xw"]["dev"]
-    assert abs(best["w"] - 2.0) < 0.1 and abs(best["b"] - 1.0) < 0.2
-    assert best["test"] < 0.2  # close to the noise variance 0.25, far below the no-bias model
-    assert all(math.isfinite(v) for v in best.values())
-    assert "xw+b" in lm.format_selection(result)
 
 
 def test_plots_return_figures():

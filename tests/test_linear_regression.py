@@ -84,19 +84,6 @@ def test_fit_with_closure_sgd_equals_train():
     assert got == expected
 
 
-def test_compare_optimizers():
-    curves = lr.compare_optimizers(epochs=100, lr=0.01, seed=0)
-    assert tuple(curves) == lr.OPTIMIZERS
-    assert all(len(c) == 100 for c in curves.values())
-    assert len({c[0] for c in curves.values()}) == 1  # same initial w, b for all
-    # ASGD = SGD + a tiny decay (λ = 1e-4); its averaging starts only at t0 = 1e6
-    assert curves["ASGD"][-1] == pytest.approx(curves["SGD"][-1], rel=1e-2)
-    assert curves["LBFGS"][-1] < 1e-6 and curves["Rprop"][-1] < 1e-6
-    assert curves["Adagrad"][-1] > curves["SGD"][-1]
-    table = lr.format_table(curves)
-    assert table.count("\n") == len(lr.OPTIMIZERS)
-
-
 def test_plots_return_figures():
     x, y = lr.make_data()
     model = lr.make_model(seed=0)
@@ -149,11 +136,3 @@ def test_other_bad_arguments():
         lr.fit_by_hand(x, y, 0.0, 0.0, lr=-0.1)
     with pytest.raises(TypeError, match="x_new"):
         lr.predict(lr.make_model(0), "4")
-    with pytest.raises(ValueError, match="epochs"):
-        lr.compare_optimizers(epochs=0)
-    with pytest.raises(ValueError, match="lr"):
-        lr.compare_optimizers(lr=0)
-    with pytest.raises(ValueError, match="seed"):
-        lr.compare_optimizers(epochs=1, seed=-1)
-    with pytest.raises(ValueError, match="curves"):
-        lr.format_table({})

@@ -117,8 +117,6 @@ def test_bce_with_logits_equals_sigmoid_bce():
     two_step = torch.nn.BCELoss()(torch.sigmoid(z), y)
     fused = torch.nn.BCEWithLogitsLoss()(z, y)
     assert abs(two_step.item() - fused.item()) < TOL64
-    table = lg.logits_table([20.0, 0.0], [0, 0])
-    assert "100.0000000" in table and "20.0000000" in table  # float32 saturation vs exact
 
 
 def test_tables_and_plots():
@@ -170,8 +168,6 @@ def test_other_bad_arguments():
         lg.bce_table([])
     with pytest.raises(TypeError, match="pairs"):
         lg.bce_table([(1, "0.5")])
-    with pytest.raises(ValueError, match="logits"):
-        lg.logits_table([1.0], [])
     with pytest.raises(ValueError, match="ndigits"):
         lg.predict_proba(model, x, ndigits=-1)
     with pytest.raises(ValueError, match="x_max"):

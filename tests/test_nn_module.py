@@ -13,7 +13,31 @@ def test_my_relu_backward_passes_gradcheck():
     g = torch.Generator().manual_seed(0)
     x = torch.randn(6, 5, generator=g, dtype=torch.float64)
     x = (x + 0.1 * x.sign()).requires_grad_()  # keep |x| ≥ 0.1 so the kink at 0 is not crossed
-    assert torch.autograd.gradcheck(nm.MyReLU.apply, (x,), eps=1e-6, atol=1e-10)
+    ok = torch.autograd.gradcheck(
+        nm.MyReLU.apply, (x,), eps=1e-6, atol=1e-10, raise_exception=False
+    )
+    assert ok is True
+
+
+class _WrongReLU(torch.autograd.Function):
+    """ReLU whose backward forgets the mask: gradcheck must reject it."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.clone()
+
+
+def test_gradcheck_can_fail():
+    """The check above can fail: a backward without the mask is caught (returns False)."""
+    x = torch.tensor([-1.0, -0.5, 0.7, 2.0], dtype=torch.float64, requires_grad=True)
+    ok = torch.autograd.gradcheck(
+        _WrongReLU.apply, (x,), eps=1e-6, atol=1e-10, raise_exception=False
+    )
+    assert ok is False
 
 
 def test_my_relu_matches_clamp_forward_and_backward():
@@ -111,3 +135,18 @@ def test_depth_losses_use_fixed_depth():
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sequential_and_two_layer_net_coincide_for_other_seeds(seed):
+    """Levels (2) and (4) lie on top of each other for seeds other than 0 (float32, abs 1e-3)."""
+    seq = nm.train_sequential(steps=30, lr=1e-4, seed=seed)
+    two = nm.train_module(steps=30, lr=1e-4, seed=seed)
+    assert nm.max_gap(seq, two) < 1e-3
+
+
+def test_raw_initial_loss_near_its_expectation():
+    """Initial loss ≈ N·D_out·H·D_in/2 = 3.2e7 for any seed (N(0,1) weights); within 25%."""
+    for seed in range(3):
+        first = nm.train_raw(steps=1, lr=1e-6, seed=seed)[0]
+        assert first == pytest.approx(64 * 10 * 100 * 1000 / 2, rel=0.25)
