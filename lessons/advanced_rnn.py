@@ -1,8 +1,9 @@
-"""Lecture 13: a GRU that reads a surname character by character and guesses its country.
+"""Lecture 13: a GRU or an LSTM reads a surname character by character and guesses its country.
 
 The data come from :mod:`lessons.names` (Faker's name lists, offline). The model is
-embedding → GRU (optionally bidirectional) → linear, fed packed sequences so that
-padding never enters the recurrence.
+embedding → GRU or LSTM (optionally bidirectional) → linear, fed packed sequences so
+that padding never enters the recurrence. The gated cells themselves are written out
+in :mod:`lessons.gated_cells`.
 """
 
 from __future__ import annotations
@@ -11,48 +12,34 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lessons.common import check_float, check_int, generator, progress, resolve_device, seeded
+from lessons.common import (
+    check_float,
+    check_int,
+    checked,
+    generator,
+    progress,
+    resolve_device,
+    seeded,
+)
+from lessons.gated_cells import gru_cell, lstm_cell  # noqa: F401  (re-exported for the page)
 from lessons.names import ALPHABET, encode
-from lessons.plotting import subplots
 
-
-# --8<-- [start:gru_cell]
-def gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
-    """One GRU step written out, with PyTorch's weight layout (gates stacked r, z, n).
-
-    Args:
-        x: Input ``x_t``, shape ``(B, input_size)``.
-        h: Previous hidden state ``h_{t-1}``, shape ``(B, H)``.
-        w_ih: ``[W_ir; W_iz; W_in]``, shape ``(3H, input_size)``.
-        w_hh: ``[W_hr; W_hz; W_hn]``, shape ``(3H, H)``.
-        b_ih: ``[b_ir; b_iz; b_in]``, shape ``(3H,)``.
-        b_hh: ``[b_hr; b_hz; b_hn]``, shape ``(3H,)``.
-
-    Returns:
-        The new hidden state ``h_t``, shape ``(B, H)``.
-
-    """
-    gi = x @ w_ih.T + b_ih  # W_i· x_t + b_i·, for the three gates at once
-    gh = h @ w_hh.T + b_hh  # W_h· h_{t-1} + b_h·
-    i_r, i_z, i_n = gi.chunk(3, dim=1)
-    h_r, h_z, h_n = gh.chunk(3, dim=1)
-    r = torch.sigmoid(i_r + h_r)  # reset gate r_t
-    z = torch.sigmoid(i_z + h_z)  # update gate z_t
-    n = torch.tanh(i_n + r * h_n)  # candidate n_t = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
-    return (1 - z) * n + z * h  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}
-
-
-# --8<-- [end:gru_cell]
+CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
+MODELS = {"GRU": ("gru", False), "LSTM": ("lstm", False), "BiGRU": ("gru", True)}  # cell, bidir.
 
 
 # --8<-- [start:model]
 class NameClassifier(nn.Module):
-    """Characters → embedding → GRU → final hidden state(s) → linear → class scores."""
+    """Characters → embedding → GRU or LSTM → final hidden state(s) → linear → class scores."""
 
-    def __init__(self, n_classes, embedding_dim=32, hidden_size=64, bidirectional=False):
+    def __init__(
+        self, n_classes, embedding_dim=32, hidden_size=32, bidirectional=False, cell="gru"
+    ):
         super().__init__()
         self.embedding = nn.Embedding(len(ALPHABET) + 1, embedding_dim, padding_idx=0)
-        self.gru = nn.GRU(embedding_dim, hidden_size, batch_first=True, bidirectional=bidirectional)
+        self.rnn = CELLS[cell](
+            embedding_dim, hidden_size, batch_first=True, bidirectional=bidirectional
+        )
         self.fc = nn.Linear(hidden_size * (2 if bidirectional else 1), n_classes)
 
     def forward(self, x, lengths, packed=True):
@@ -61,7 +48,7 @@ class NameClassifier(nn.Module):
         ``packed=False`` shows the pitfall: run over the padding, take the output at ``T − 1``.
         """
         if not packed:
-            out, _ = self.gru(self.embedding(x))  # out: (B, T, directions·H)
+            out, _ = self.rnn(self.embedding(x))  # out: (B, T, directions·H)
             return self.fc(out[:, -1])  # the "last output": padding for every shorter name
         packed_x = pack_padded_sequence(
             self.embedding(x),  # (B, T, E)
@@ -69,8 +56,10 @@ class NameClassifier(nn.Module):
             batch_first=True,
             enforce_sorted=False,  # PyTorch sorts by length and restores the order
         )
-        _, h_n = self.gru(packed_x)  # h_n: (directions, B, H), each at its own last step
-        if self.gru.bidirectional:
+        _, h_n = self.rnn(packed_x)  # h_n: (directions, B, H), each at its own last step
+        if isinstance(h_n, tuple):  # an LSTM returns (h_n, c_n): classify h_n
+            h_n = h_n[0]
+        if self.rnn.bidirectional:
             h = torch.cat([h_n[-2], h_n[-1]], dim=1)  # [forward h_T; backward h_1]
         else:
             h = h_n[-1]
@@ -88,17 +77,31 @@ def labels(pairs, codes):
     return torch.tensor([codes.index(c) for _, c in pairs])
 
 
+def _check_train(cell, epochs, hidden_size, batch_size, lr, seed, **_):
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    check_int("epochs", epochs, minimum=1)
+    check_int("hidden_size", hidden_size, minimum=1)
+    check_int("batch_size", batch_size, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_int("seed", seed, minimum=0)
+
+
+@checked(_check_train)
 # --8<-- [start:train]
 def train_classifier(
-    pairs, codes, bidirectional=False, epochs=6, batch_size=256, lr=0.01, seed=0, device=None
-):
+    pairs, codes, cell="gru", bidirectional=False, epochs=6, hidden_size=32, batch_size=256,
+    lr=0.02, seed=0, device=None,
+):  # fmt: skip
     """Train a :class:`NameClassifier` with Adam and cross-entropy on shuffled mini-batches.
 
     Args:
         pairs: Training ``(name, code)`` pairs.
         codes: Class codes, in label order.
-        bidirectional: Use a bidirectional GRU.
+        cell: ``"gru"`` or ``"lstm"``.
+        bidirectional: Read the names in both directions.
         epochs: Passes over the training data.
+        hidden_size: Size ``H`` of the hidden state.
         batch_size: Names per optimizer step.
         lr: Learning rate of Adam.
         seed: Seed of the initial weights and of the shuffling.
@@ -108,14 +111,12 @@ def train_classifier(
         ``(model, losses)``: the trained model and the mean loss of every epoch.
 
     """
-    check_int("epochs", epochs, minimum=1)
-    check_int("batch_size", batch_size, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
     device = resolve_device(device)
     y = labels(pairs, codes)  # class indices
     x, lengths = encode([n for n, _ in pairs])
     with seeded(seed):
-        model = NameClassifier(len(codes), bidirectional=bidirectional).to(device)
+        model = NameClassifier(len(codes), hidden_size=hidden_size, bidirectional=bidirectional,
+                               cell=cell).to(device)  # fmt: skip
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     g, losses = generator(seed), []
     for _ in progress(range(epochs)):
@@ -159,6 +160,68 @@ def evaluate(model, pairs, codes, packed=True):
 # --8<-- [end:evaluate]
 
 
+def _check_sweep(models, seeds, **_):
+    if not models or set(models) - set(MODELS):
+        raise ValueError(f"models must be a non-empty list of names in {sorted(MODELS)}")
+    if not seeds:
+        raise ValueError("seeds must be a non-empty sequence of seeds")
+
+
+@checked(_check_sweep)
+# --8<-- [start:sweep]
+def seed_sweep(train, val, codes, models=("GRU", "LSTM"), seeds=range(5), trained=None, **budget):
+    """Validation accuracy of each model trained with each seed, on the same data and budget.
+
+    ``budget`` is passed on to :func:`train_classifier` (``epochs``, ``hidden_size``...);
+    ``trained`` maps ``(name, seed)`` to a model already trained with that budget, reused as is.
+
+    Returns:
+        ``name → list of validation accuracies``, one per seed.
+
+    """
+    results, trained = {name: [] for name in models}, trained or {}
+    for name in models:
+        cell, bidirectional = MODELS[name]
+        for s in seeds:
+            model = trained.get((name, s))
+            if model is None:  # not trained yet: train it with this seed
+                model, _ = train_classifier(train, codes, cell, bidirectional, seed=s, **budget)
+            results[name].append(evaluate(model, val, codes)[0])
+    return results
+
+
+# --8<-- [end:sweep]
+
+
+# --8<-- [start:select]
+def select_and_test(models, val, test, codes):
+    """Choose the model with the best validation accuracy, then score it once on the test set.
+
+    Args:
+        models: ``name → trained model``.
+        val: Validation pairs, used to choose.
+        test: Test pairs, used once, for the chosen model only.
+        codes: Class codes, in label order.
+
+    Returns:
+        ``(name, validation accuracy, test accuracy)`` of the chosen model.
+
+    """
+    val_accuracy = {name: evaluate(m, val, codes)[0] for name, m in models.items()}
+    best = max(val_accuracy, key=val_accuracy.get)  # chosen on validation only
+    return best, val_accuracy[best], evaluate(models[best], test, codes)[0]
+
+
+# --8<-- [end:select]
+
+
+def _check_predict(codes, k, **_):
+    check_int("k", k, minimum=1)
+    if k > len(codes):
+        raise ValueError(f"k must be <= the number of classes ({len(codes)}), got {k}")
+
+
+@checked(_check_predict)
 # --8<-- [start:predict]
 @torch.no_grad()
 def predict(model, names, codes, k=3):
@@ -168,9 +231,6 @@ def predict(model, names, codes, k=3):
         A list with, per name, ``k`` pairs ``(code, probability)``, most likely first.
 
     """
-    check_int("k", k, minimum=1)
-    if k > len(codes):
-        raise ValueError(f"k must be <= the number of classes ({len(codes)}), got {k}")
     model.eval()
     x, lengths = encode(names)
     probs = model(x.to(next(model.parameters()).device), lengths).softmax(dim=1).cpu()
@@ -182,51 +242,3 @@ def predict(model, names, codes, k=3):
 
 
 # --8<-- [end:predict]
-
-
-def format_predictions(names, predictions):
-    """Format :func:`predict`'s output as one line per name: ``name  de 0.91  nl 0.05 ...``."""
-    width = max(len(n) for n in names) + 2
-    return "\n".join(
-        f"{n:<{width}}" + "  ".join(f"{c} {p:.2f}" for c, p in top)
-        for n, top in zip(names, predictions, strict=True)
-    )
-
-
-def format_accuracy(per_class_uni, per_class_bi, counts):
-    """Table of per-class test accuracy of the two models, with each class's test size."""
-    lines = [f"{'code':<6}{'n':>5}{'GRU':>8}{'BiGRU':>8}"]
-    for c in per_class_uni:
-        lines.append(f"{c:<6}{counts[c]:>5}{per_class_uni[c]:>8.2f}{per_class_bi[c]:>8.2f}")
-    return "\n".join(lines)
-
-
-def plot_losses(losses_uni, losses_bi):
-    """Training loss per epoch of the unidirectional and bidirectional GRU."""
-    fig, ax = subplots(figsize=(5.6, 3.2))
-    epochs = range(1, len(losses_uni) + 1)
-    ax.plot(epochs, losses_uni, "o-", label=r"$\overrightarrow{h}$")
-    ax.plot(epochs, losses_bi, "s-", label=r"$[\overrightarrow{h};\overleftarrow{h}]$")
-    ax.set(xlabel="$e$", ylabel=r"$\bar{L}$")
-    ax.legend()
-    fig.set_label(r"$\bar{L}$ vs $e$: GRU, BiGRU")
-    return fig
-
-
-def plot_per_class_accuracy(per_class_uni, per_class_bi):
-    """Draw per-class test accuracy as grouped bars; the x ticks are the class codes."""
-    codes = list(per_class_uni)
-    pos = torch.arange(len(codes)).double()
-    fig, ax = subplots(figsize=(7.2, 3.2))
-    ax.bar(pos - 0.2, [per_class_uni[c] for c in codes], 0.4, label=r"$\overrightarrow{h}$")
-    ax.bar(
-        pos + 0.2,
-        [per_class_bi[c] for c in codes],
-        0.4,
-        label=r"$[\overrightarrow{h};\overleftarrow{h}]$",
-    )
-    ax.set_xticks(pos.tolist(), codes)
-    ax.set(ylabel=r"$P(\hat{y} = y)$", ylim=(0, 1))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
-    fig.set_label(r"$P(\hat{y} = y)$ per class, GRU vs BiGRU: " + " ".join(codes))
-    return fig

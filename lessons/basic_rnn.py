@@ -7,7 +7,15 @@ import math
 import torch
 from torch import nn
 
-from lessons.common import check_float, check_int, generator, progress, resolve_device, seeded
+from lessons.common import (
+    check_float,
+    check_int,
+    checked,
+    generator,
+    progress,
+    resolve_device,
+    seeded,
+)
 from lessons.plotting import subplots
 
 VOCAB = "ehlo"  # index → character, as in the course: e=0, h=1, l=2, o=3
@@ -98,11 +106,15 @@ def shape_table(batch_size=3, seq_len=5, input_size=4, hidden_size=2, num_layers
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _check_text(text, name="text"):
+    if not isinstance(text, str) or not text or set(text) - set(VOCAB):
+        raise ValueError(f"{name} must be a non-empty string over {VOCAB!r}, got {text!r}")
+
+
+@checked(_check_text)
 # --8<-- [start:data]
 def encode_text(text):
     """Map a string over :data:`VOCAB` to a tensor of indices (int64)."""
-    if not isinstance(text, str) or not text or set(text) - set(VOCAB):
-        raise ValueError(f"text must be a non-empty string over {VOCAB!r}, got {text!r}")
     return torch.tensor([VOCAB.index(c) for c in text])
 
 
@@ -170,26 +182,33 @@ class EmbedNet(nn.Module):
 # --8<-- [end:embed_net]
 
 
+MODELS = {"cell": CellNet, "rnn": SeqNet, "embedding": EmbedNet}
+
+
+def _check_train_hello(variant, source, target, epochs, lr, **_):
+    if variant not in MODELS:
+        raise ValueError(f"variant must be one of {sorted(MODELS)}, got {variant!r}")
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    _check_text(source, "source"), _check_text(target, "target")
+    if len(source) != len(target):
+        raise ValueError("source and target must have the same length")
+
+
+@checked(_check_train_hello)
 # --8<-- [start:train]
 def train_hello(variant, source="hello", target="ohlol", epochs=15, lr=0.1, seed=0, device=None):
     """Train a variant (``"cell"``, ``"rnn"``, ``"embedding"``) with Adam to map source → target.
 
     Returns ``(losses, predictions)``: the loss and the predicted string after every epoch.
     """
-    models = {"cell": CellNet, "rnn": SeqNet, "embedding": EmbedNet}
-    if variant not in models:
-        raise ValueError(f"variant must be one of {sorted(models)}, got {variant!r}")
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
     x, y = encode_text(source), encode_text(target)
-    if len(x) != len(y):
-        raise ValueError("source and target must have the same length")
     device = resolve_device(device)
     if variant != "embedding":
         x = nn.functional.one_hot(x, len(VOCAB)).float()  # (T, 4): one 1 per row
     x, y = x.unsqueeze(1).to(device), y.to(device)  # add the batch axis: B = 1
     with seeded(seed):
-        model = models[variant]().to(device)
+        model = MODELS[variant]().to(device)
     opt, losses, predictions = torch.optim.Adam(model.parameters(), lr=lr), [], []
     for _ in progress(range(epochs)):
         scores = model(x).squeeze(1)  # (T, 4)
@@ -237,25 +256,56 @@ def plot_losses(histories):
     return fig
 
 
-def plot_gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0):
+def gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0):
     """How the gradient reaching ``h_0`` from ``h_k`` shrinks or grows with ``k`` (zero input).
 
     ``W_hh`` is random with entries of standard deviation ``σ/√H`` for each σ in ``scales``.
+
+    Returns:
+        ``σ → [‖∂(Σ_i h_k[i])/∂h_0‖ for k = 1 … seq_len]``.
+
     """
     check_int("seq_len", seq_len, minimum=2)
-    g, f64 = generator(seed), torch.float64
-    fig, ax = subplots(figsize=(5.6, 3.2))
+    check_int("hidden_size", hidden_size, minimum=1)
+    g, f64, out = generator(seed), torch.float64, {}
     xs, w_ih = torch.zeros(seq_len, 1, 1, dtype=f64), torch.zeros(hidden_size, 1, dtype=f64)
     for s in scales:  # no input: only the recurrence acts
         w_hh = s * torch.randn(hidden_size, hidden_size, generator=g, dtype=f64) / hidden_size**0.5
         h0 = torch.randn(1, hidden_size, generator=g, dtype=f64)
         hs, _ = rnn_forward(xs, h0, w_ih, w_hh, 0.0, 0.0)
-        norms = []
+        out[s] = []
         for k in range(1, seq_len + 1):  # L = Σ_i h_k[i]; its gradient back at h_0
             dhs = torch.zeros_like(hs[:k])
             dhs[-1] = 1.0
-            norms.append(rnn_backward(xs[:k], h0, hs[:k], w_hh, dhs)[3].norm().item())
-        ax.semilogy(range(1, seq_len + 1), norms, label=rf"$\sigma={s}$")
+            out[s].append(rnn_backward(xs[:k], h0, hs[:k], w_hh, dhs)[3].norm().item())
+    return out
+
+
+def format_decay(norms, steps=(1, 10, 20, 30)):
+    """Table of :func:`gradient_decay`'s norms at a few steps ``k``, one row per σ."""
+    lines = ["sigma" + "".join(f"{'k=' + str(k):>10}" for k in steps)]
+    for s, values in norms.items():
+        lines.append(f"{s:<5}" + "".join(f"{values[k - 1]:>10.2e}" for k in steps))
+    return "\n".join(lines)
+
+
+def decay_over_seeds(seeds=range(5), seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0)):
+    """Table of the ratio ``‖∂h_T/∂h_0‖ / ‖∂h_1/∂h_0‖`` (``T = seq_len``), one column per seed."""
+    ratios = {s: [] for s in scales}
+    for seed in seeds:
+        for s, values in gradient_decay(seq_len, hidden_size, scales, seed).items():
+            ratios[s].append(values[-1] / values[0])  # change over T − 1 steps back
+    lines = ["sigma" + "".join(f"{'seed ' + str(seed):>10}" for seed in seeds)]
+    for s, values in ratios.items():
+        lines.append(f"{s:<5}" + "".join(f"{v:>10.1e}" for v in values))
+    return "\n".join(lines)
+
+
+def plot_gradient_decay(norms):
+    """Plot :func:`gradient_decay`'s norms against ``k`` on a log scale, one curve per σ."""
+    fig, ax = subplots(figsize=(5.6, 3.2))
+    for s, values in norms.items():
+        ax.semilogy(range(1, len(values) + 1), values, label=rf"$\sigma={s}$")
     ax.set(xlabel="$k$", ylabel=r"$\|\partial h_k/\partial h_0\|$")
     ax.legend()
     fig.set_label(r"$\|\partial (\sum_i h_k[i])/\partial h_0\|$ vs $k$ for several $\sigma$")

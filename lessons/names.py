@@ -19,7 +19,7 @@ from collections import Counter
 
 import torch
 
-from lessons.common import check_float, check_int, offset_seed
+from lessons.common import check_float, check_int, checked, offset_seed
 
 # --8<-- [start:sources]
 # class code -> (Faker locale, provider attributes holding its surnames)
@@ -44,7 +44,7 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz' -"  # index 0 is kept for padding
 MAX_PER_CLASS = 400
 # --8<-- [end:sources]
 
-# --8<-- [start:fold]
+# --8<-- [start:fold_tables]
 # letters that Unicode does not decompose into "base letter + accent"
 _SPECIAL = {"ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "đ": "d"}
 # Russian: a plain letter-by-letter transliteration ("_" marks ъ and ь, which are dropped)
@@ -53,8 +53,16 @@ _CYRILLIC = {
     c: t.strip("_")
     for c, t in zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", _LATIN.split(), strict=True)
 }
+# --8<-- [end:fold_tables]
 
 
+def _check_fold(name):
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+
+
+@checked(_check_fold)
+# --8<-- [start:fold]
 def fold(name: str) -> str:
     """Fold a surname to lower-case ASCII: ``"Müller"`` → ``"muller"``, ``"Попов"`` → ``"popov"``.
 
@@ -69,8 +77,6 @@ def fold(name: str) -> str:
         The folded name.
 
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a str, got {type(name).__name__}")
     out = []
     for ch in name.strip().lower():
         ch = _CYRILLIC.get(ch, _SPECIAL.get(ch, ch))
@@ -82,7 +88,13 @@ def fold(name: str) -> str:
 # --8<-- [end:fold]
 
 
-# --8<-- [start:load_names]
+def _check_code(code):
+    if code not in SOURCES:
+        raise ValueError(f"code must be one of {sorted(SOURCES)}, got {code!r}")
+
+
+@checked(_check_code)
+# --8<-- [start:raw_names]
 def raw_names(code: str) -> list[str]:
     """Return the surnames of class ``code``, as Faker stores them (sorted, unique).
 
@@ -93,13 +105,15 @@ def raw_names(code: str) -> list[str]:
         The names before folding.
 
     """
-    if code not in SOURCES:
-        raise ValueError(f"code must be one of {sorted(SOURCES)}, got {code!r}")
     locale, attributes = SOURCES[code]
     provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
     return sorted({name for attr in attributes for name in getattr(provider, attr)})
 
 
+# --8<-- [end:raw_names]
+
+
+# --8<-- [start:candidates]
 def candidates() -> dict[str, list[str]]:
     """Fold every class's names; keep those made of :data:`ALPHABET` and found in no other class.
 
@@ -113,6 +127,16 @@ def candidates() -> dict[str, list[str]]:
     return {c: sorted(n for n in names if seen[n] == 1) for c, names in folded.items()}
 
 
+# --8<-- [end:candidates]
+
+
+def _check_load(seed, max_per_class):
+    check_int("seed", seed, minimum=0)
+    check_int("max_per_class", max_per_class, minimum=1)
+
+
+@checked(_check_load)
+# --8<-- [start:load_names]
 def load_names(seed: int = 0, max_per_class: int = MAX_PER_CLASS) -> list[tuple[str, str]]:
     """Build the data set: ``(folded surname, class code)`` pairs, capped per class.
 
@@ -124,8 +148,6 @@ def load_names(seed: int = 0, max_per_class: int = MAX_PER_CLASS) -> list[tuple[
         The pairs, sorted by code then name.
 
     """
-    check_int("seed", seed, minimum=0)
-    check_int("max_per_class", max_per_class, minimum=1)
     rng, pairs = random.Random(offset_seed(seed)), []
     for code, names in candidates().items():
         if len(names) > max_per_class:
@@ -158,6 +180,13 @@ def count_table(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def _check_split(test_fraction, **_):
+    check_float("test_fraction", test_fraction, minimum=0.0, strict=True)
+    if test_fraction >= 1:
+        raise ValueError(f"test_fraction must be < 1, got {test_fraction}")
+
+
+@checked(_check_split)
 # --8<-- [start:split]
 def stratified_split(
     pairs: list[tuple[str, str]], test_fraction: float = 0.2, seed: int = 0
@@ -173,9 +202,6 @@ def stratified_split(
         ``(train, test)``, each sorted by code, then name.
 
     """
-    check_float("test_fraction", test_fraction, minimum=0.0, strict=True)
-    if test_fraction >= 1:
-        raise ValueError(f"test_fraction must be < 1, got {test_fraction}")
     rng = random.Random(offset_seed(seed))
     train, test = [], []
     for code in sorted({c for _, c in pairs}):
@@ -191,6 +217,15 @@ def stratified_split(
 # --8<-- [end:split]
 
 
+def _check_encode(names):
+    if not names or any(not isinstance(n, str) or not n for n in names):
+        raise ValueError("names must be a non-empty list of non-empty strings")
+    bad = sorted({ch for n in names for ch in n} - set(ALPHABET))
+    if bad:
+        raise ValueError(f"names contain characters outside ALPHABET: {bad}")
+
+
+@checked(_check_encode)
 # --8<-- [start:encode]
 def encode(names: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
     """Turn names into a padded index tensor and a length tensor.
@@ -205,15 +240,10 @@ def encode(names: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         shape ``(N,)``: a CPU int64 tensor, as ``pack_padded_sequence`` requires.
 
     """
-    if not names or any(not isinstance(n, str) or not n for n in names):
-        raise ValueError("names must be a non-empty list of non-empty strings")
-    bad = sorted({ch for n in names for ch in n} - set(ALPHABET))
-    if bad:
-        raise ValueError(f"names contain characters outside ALPHABET: {bad}")
     lengths = torch.tensor([len(n) for n in names], dtype=torch.int64)  # on the CPU
-    x = torch.zeros(len(names), int(lengths.max()), dtype=torch.int64)
-    for i, n in enumerate(names):
-        x[i, : len(n)] = torch.tensor([ALPHABET.index(ch) + 1 for ch in n])
+    flat = torch.tensor([ALPHABET.index(ch) + 1 for n in names for ch in n])  # every character
+    x = torch.zeros(len(names), int(lengths.max()), dtype=torch.int64)  # 0 = padding
+    x[torch.arange(x.shape[1]) < lengths[:, None]] = flat  # row i gets its first lengths[i] slots
     return x, lengths
 
 

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 from matplotlib.figure import Figure
@@ -123,6 +125,10 @@ def test_train_hello_checks():
         br.train_hello("rnn", lr=0.0)
     with pytest.raises(ValueError, match="source and target"):
         br.train_hello("rnn", target="ohl")
+    with pytest.raises(ValueError, match="source"):
+        br.train_hello("rnn", source="hallo")
+    with pytest.raises(ValueError, match="target"):
+        br.train_hello("rnn", target="")
     with pytest.raises(ValueError, match="seed"):
         br.train_hello("rnn", seed=-1)
     with pytest.raises(ValueError, match="device"):
@@ -141,9 +147,38 @@ def test_format_history_and_sweep():
 def test_figures():
     figs = [
         br.plot_losses({"rnn": [1.0, 0.5], "embedding": [1.0, 0.1]}),
-        br.plot_gradient_decay(seq_len=5),
+        br.plot_gradient_decay(br.gradient_decay(seq_len=5)),
     ]
     for fig in figs:
         assert isinstance(fig, Figure) and has_content(fig) and fig.get_label()
     with pytest.raises(ValueError, match="seq_len"):
-        br.plot_gradient_decay(seq_len=1)
+        br.gradient_decay(seq_len=1)
+    with pytest.raises(ValueError, match="hidden_size"):
+        br.gradient_decay(hidden_size=0)
+
+
+def test_gradient_decay_claims():
+    """The page's statements about the gradient reaching h_0, seed 0 and seeds 0–4."""
+    norms = br.gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0)
+    ratio = {s: v[-1] / v[0] for s, v in norms.items()}
+    assert 1e-8 < ratio[0.5] < 1e-7  # "seven orders of magnitude" (8.8e-8)
+    assert ratio[1.0] < 1e-3  # still decays
+    assert 60 < ratio[2.0] < 70  # "about 65-fold" (6.5e1)
+    by_seed = {s: [] for s in (0.5, 1.0, 2.0)}
+    for seed in range(5):
+        for s, v in br.gradient_decay(seed=seed).items():
+            by_seed[s].append(v[-1] / v[0])
+    assert max(by_seed[0.5]) < 1e-5  # vanishes for every draw: at least five orders
+    assert max(by_seed[1.0]) < 1  # decays in all five
+    assert [r > 1 for r in by_seed[2.0]] == [True, False, False, False, False]  # only seed 0
+    assert by_seed[2.0][4] < 1e-7  # seed 4 saturates and vanishes like σ = 0.5
+    lines = br.decay_over_seeds().splitlines()
+    assert lines[0].split() == ["sigma"] + [w for s in range(5) for w in ("seed", str(s))]
+    assert lines[1].split()[1] == f"{by_seed[0.5][0]:.1e}"
+    table = br.format_decay(norms).splitlines()
+    assert len(table) == 4 and table[1].split()[-1] == f"{norms[0.5][-1]:.2e}"
+
+
+def test_tanh_floor():
+    """log(1 + 3e^-2) ≈ 0.341: the least loss when the scores are h_t ∈ (−1, 1)^4."""
+    assert math.log1p(3 * math.exp(-2)) == pytest.approx(0.341, abs=5e-4)

@@ -95,3 +95,12 @@ def test_encode():
     for bad in ([], ["ok", ""], ["Ab"], ["a1"]):
         with pytest.raises(ValueError, match="names"):
             names.encode(bad)
+
+
+def test_page_claims_about_the_lists():
+    """advanced-rnn: kim, patel in the US list, abbas, abdi in the Swedish one; garcia is shared."""
+    cand = names.candidates()
+    assert {"kim", "patel"} <= set(cand["en"]) and {"abbas", "abdi"} <= set(cand["sv"])
+    folded = {c: {names.fold(n) for n in names.raw_names(c)} for c in ("en", "es")}
+    assert "garcia" in folded["en"] & folded["es"]
+    assert "garcia" not in cand["en"] and "garcia" not in cand["es"]
