@@ -88,7 +88,8 @@ def on_page_markdown(markdown, page, config, files):
     """Run the page's fences (or reuse cached results); add output, API links, a notebook link."""
     src = page.file.src_uri
     SEEN.add(src)
-    markdown = markdown.replace(MODULES_MARKER, _reference_modules())
+    if MODULES_MARKER in markdown:
+        markdown = markdown.replace(MODULES_MARKER, _reference_modules())
     try:
         model = pages.Page.parse(markdown, f"docs/{src}")
     except pages.FenceError as err:

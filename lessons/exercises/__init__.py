@@ -1,0 +1,1 @@
+"""Code behind the worked solutions to the lessons' exercises (docs/solutions)."""

@@ -1,0 +1,211 @@
+"""Worked solutions: jupytext percent-format notebooks, run by ``docexec``, shown by mkdocs-jupyter.
+
+A lesson's solutions live in ``docs/solutions/<slug>.zh.py`` and ``docs/solutions/<slug>.en.py``
+(jupytext "percent" format: plain Python, ``# %% [markdown]`` and ``# %%`` cells). Both languages
+have the same code cells, so they share one cache entry, hence one run per build. This module
+turns a source into an executed notebook (outputs from ``docexec``, never from a kernel) and
+trims the HTML that mkdocs-jupyter renders from it. ``tools/jupyter_hooks.py`` wires it into
+MkDocs; the tests use it directly.
+
+Why percent-format Python rather than ``.ipynb``: it is plain text that diffs line by line,
+ruff lints and formats it, and it stores no outputs (those come from the build's run).
+
+Writing one: the first Markdown cell is ``# <title>：练习解答`` / ``# <title>: solutions``,
+then ``## 练习 N`` / ``## Exercise N`` per exercise. nbconvert (not Python-Markdown) renders
+the Markdown cells, so MkDocs features do not apply there: no admonitions, no ``--8<--``, and
+links to pages must be site URLs (``../../momentum/``), not ``momentum.md``. ``$`` is math
+only; a ``$$...$$`` display stands alone in its paragraph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import jupytext
+import nbformat
+from bs4 import BeautifulSoup
+from nbconvert.filters.markdown_mistune import IPythonRenderer
+
+from tools import docexec
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "docs" / "solutions"
+SOURCE_URI = re.compile(r"solutions/([\w-]+)\.(zh|en)\.py")  # src_uri of a solutions page
+CELL_MARKER = re.compile(r"# %%( |$)")
+EXERCISES = {"zh": "## 练习", "en": "## Exercises"}
+CODE_LABEL = {"zh": "Python 代码", "en": "Python code"}  # as the lesson pages name code
+KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+class SolutionError(Exception):
+    """A solution's code cell raised or warned: the message names the notebook and the cell."""
+
+
+def slugs() -> list[str]:
+    """Slugs of the lessons that have a solutions notebook (in either language)."""
+    return sorted({p.name.split(".")[0] for p in SOURCES.glob("*.py")})
+
+
+def lessons_with_exercises() -> list[str]:
+    """Slugs of the lessons whose page has an exercise list (``## Exercises``)."""
+    pages = (ROOT / "docs").glob("*.en.md")
+    return sorted(p.name.split(".")[0] for p in pages if _has_exercises(p.read_text("utf8"), "en"))
+
+
+def _has_exercises(markdown: str, lang: str) -> bool:
+    return any(line.rstrip() == EXERCISES[lang] for line in markdown.split("\n"))
+
+
+def read(text: str) -> nbformat.NotebookNode:
+    """Parse a percent-format source into a notebook with stable cell ids ``c1``, ``c2``, ..."""
+    nb = jupytext.reads(text, fmt="py:percent")
+    for number, cell in enumerate(nb.cells, start=1):
+        cell.id = f"c{number}"  # jupytext draws random ids; builds must be byte-identical
+    nb.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
+    return nb
+
+
+def fences(text: str, nb: nbformat.NotebookNode) -> list[docexec.Fence]:
+    """The code cells of ``nb`` (parsed from ``text``) as ``docexec`` fences.
+
+    ``start`` is the 0-based line of the cell's ``# %%`` marker, so tracebacks show the
+    line numbers of the source file.
+    """
+    lines = text.split("\n")
+    markers = [i for i, line in enumerate(lines) if CELL_MARKER.match(line)]
+    if len(markers) != len(nb.cells):  # content before the first marker: no line numbers
+        markers = [0] * len(nb.cells)
+    found = []
+    for cell, start in zip(nb.cells, markers, strict=True):
+        if cell.cell_type == "code":
+            found.append(docexec.Fence(len(found) + 1, start, start + 1, cell.source))
+    return found
+
+
+def outputs(result: docexec.Result) -> list[nbformat.NotebookNode]:
+    """Notebook outputs of one cell: its printed text, then each figure.
+
+    A figure is inline SVG with its text alternative (``text/html``, what the page shows),
+    plus ``image/svg+xml`` and the alternative as ``text/plain`` for other front ends.
+    """
+    found = []
+    if result.stdout:
+        found.append(nbformat.v4.new_output("stream", name="stdout", text=result.stdout))
+    for fig in result.figures:
+        alt = html.escape(fig["alt"], quote=True)
+        svg = fig["svg"].replace("<svg ", f'<svg role="img" aria-label="{alt}" ', 1)
+        data = {
+            "text/html": f'<figure class="docexec-figure">{svg}</figure>',
+            "image/svg+xml": fig["svg"],
+            "text/plain": fig["alt"],
+        }
+        found.append(nbformat.v4.new_output("display_data", data=data))
+    return found
+
+
+def execute(text: str, label: str, cache: docexec.Cache | None) -> nbformat.NotebookNode:
+    """The notebook of source ``text`` (named ``label``), with outputs unless ``cache`` is None.
+
+    Raises:
+        SolutionError: Naming ``label`` and the code cell, if a cell raises or warns.
+    """
+    nb = read(text)
+    if cache is None:
+        return nb
+    cells = fences(text, nb)
+    try:
+        results = cache.results(label, cells)
+    except docexec.FenceError as err:
+        prefix = re.escape(label) + r": Python block (\d+)"  # docexec names it a page's block
+        cell = lambda m: f"solutions notebook {label}, code cell {m.group(1)}"  # noqa: E731
+        message, found = re.subn(prefix, cell, str(err), count=1)
+        if not found:
+            message = f"solutions notebook {label}, a code cell: {err}"
+        raise SolutionError(message) from None
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for number, (cell, result) in enumerate(zip(code, results, strict=True), start=1):
+        cell.execution_count = number
+        cell.outputs = outputs(result)
+    return nb
+
+
+# Math as pymdownx.arithmatex writes it (generic mode), for the site's KaTeX.
+def _inline_math(self, body: str) -> str:
+    return f'<span class="arithmatex">\\({self.escape_html(body)}\\)</span>'
+
+
+def _block_math(self, body: str) -> str:
+    return f'<div class="arithmatex">\\[{self.escape_html(body)}\\]</div>'
+
+
+def _latex_environment(self, name: str, body: str) -> str:
+    env = f"\\begin{{{name}}}{body}\\end{{{name}}}"
+    return f'<div class="arithmatex">\\[{self.escape_html(env)}\\]</div>'
+
+
+@contextlib.contextmanager
+def arithmatex_math() -> Iterator[None]:
+    """While rendering, make nbconvert's Markdown write math as arithmatex does.
+
+    nbconvert leaves ``$...$`` in the text for MathJax, which this site does not load.
+    """
+    methods = {"inline_math": _inline_math, "block_math": _block_math}
+    methods["latex_environment"] = _latex_environment
+    saved = {name: getattr(IPythonRenderer, name) for name in methods}
+    try:
+        for name, method in methods.items():
+            setattr(IPythonRenderer, name, method)
+        yield
+    finally:
+        for name, method in saved.items():
+            setattr(IPythonRenderer, name, method)
+
+
+def lean_html(content: str, heading_ids: list[str], lang: str) -> str:
+    """Trim mkdocs-jupyter's HTML to the notebook itself, in the site's own markup.
+
+    Drops the inlined JupyterLab CSS (about 600 KB), the scripts (MathJax with an empty URL,
+    Mermaid, a clipboard helper, with a duplicate of every code cell), and empty collapsers;
+    code cells become Material code blocks (its colors and copy button), named for screen
+    readers in ``lang`` as on the lesson pages; heading ids become
+    ``heading_ids`` (those of the page's table of contents); display math leaves its ``<p>``.
+    """
+    soup = BeautifulSoup(content, "html.parser")
+    wrapper = soup.select_one("div.jupyter-wrapper")
+    if wrapper is None:
+        raise ValueError("no div.jupyter-wrapper in mkdocs-jupyter's output")
+    for junk in wrapper.select(".zeroclipboard-container, .clipboard-copy-txt, .jp-Collapser"):
+        junk.decompose()
+    for box in wrapper.select("div.jp-Cell-inputWrapper, div.jp-RenderedHTML"):
+        del box["tabindex"]  # only scrollable text output stays focusable
+    for block in wrapper.select("div.highlight-ipynb"):
+        block.attrs = {"class": ["highlight"], "role": "group", "aria-label": CODE_LABEL[lang]}
+        pre = block.pre
+        code = soup.new_tag("code")
+        code.extend(list(pre.contents))
+        pre.append(code)
+    _set_heading_ids(wrapper, heading_ids)
+    for math in wrapper.select("p > div.arithmatex"):
+        paragraph = math.parent
+        if paragraph.get_text(strip=True) == math.get_text(strip=True):
+            paragraph.replace_with(math)
+    return str(wrapper)
+
+
+def _set_heading_ids(wrapper, heading_ids: list[str]) -> None:
+    headings = wrapper.select("h1, h2, h3, h4, h5, h6")
+    if len(headings) != len(heading_ids):
+        raise ValueError(
+            f"{len(headings)} headings but {len(heading_ids)} table-of-contents entries"
+        )
+    for heading, anchor in zip(headings, heading_ids, strict=True):
+        heading["id"] = anchor
+        link = heading.select_one("a.anchor-link")
+        if link is not None:
+            link["class"] = ["headerlink"]
+            link["href"] = f"#{anchor}"
+            link["title"] = "Permanent link"
