@@ -7,6 +7,7 @@ Used by two lessons: :mod:`lessons.nn_module` (control flow in ``forward``) and
 from __future__ import annotations
 
 import random
+import statistics
 
 import torch
 from torch import nn
@@ -14,6 +15,7 @@ from torch import nn
 from lessons.common import (
     check_float,
     check_int,
+    checked,
     generator,
     offset_seed,
     progress,
@@ -35,17 +37,15 @@ class DynamicNet(nn.Module):
 
     def __init__(self, d_in: int, h: int, d_out: int, rng: random.Random, max_depth: int = 3):
         super().__init__()
-        if not isinstance(rng, random.Random):
-            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
-        self.input_linear = nn.Linear(check_int("d_in", d_in, 1), check_int("h", h, 1))
+        self.input_linear = nn.Linear(d_in, h)
         self.middle_linear = nn.Linear(h, h)  # one layer, shared by all k uses
-        self.output_linear = nn.Linear(h, check_int("d_out", d_out, 1))
-        self.rng, self.max_depth = rng, check_int("max_depth", max_depth, 0)
+        self.output_linear = nn.Linear(h, d_out)
+        self.rng, self.max_depth = rng, max_depth
         self.last_depth = 0
 
     def forward(self, x: torch.Tensor, depth: int | None = None) -> torch.Tensor:
         """Run the net; ``depth`` fixes k, ``None`` draws it from ``self.rng``."""
-        k = self.rng.randint(0, self.max_depth) if depth is None else check_int("depth", depth, 0)
+        k = self.rng.randint(0, self.max_depth) if depth is None else depth
         h = self.input_linear(x).clamp(min=0)  # h = ReLU(W_in x + b_in)
         for _ in range(k):  # ordinary Python control flow
             h = self.middle_linear(h).clamp(min=0)  # h ← ReLU(W_mid h + b_mid), same W_mid
@@ -54,6 +54,23 @@ class DynamicNet(nn.Module):
 
 
 # --8<-- [end:dynamic_net]
+
+
+def _check_init(d_in, h, d_out, rng, max_depth, **_) -> None:
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+    for name, value, low in (("d_in", d_in, 1), ("h", h, 1), ("d_out", d_out, 1)):
+        check_int(name, value, low)
+    check_int("max_depth", max_depth, 0)
+
+
+def _check_forward(depth, **_) -> None:
+    if depth is not None:
+        check_int("depth", depth, 0)
+
+
+DynamicNet.__init__ = checked(_check_init)(DynamicNet.__init__)  # checks outside the shown class
+DynamicNet.forward = checked(_check_forward)(DynamicNet.forward)
 
 
 def make_data(n=64, d_in=1000, d_out=10, seed=0, device=None):
@@ -69,6 +86,14 @@ def make_data(n=64, d_in=1000, d_out=10, seed=0, device=None):
     return x.to(resolve_device(device)), y.to(resolve_device(device))
 
 
+def _check_train(mu, lr, steps, **_) -> None:
+    check_int("steps", steps, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    if check_float("mu", mu, minimum=0.0) >= 1.0:
+        raise ValueError(f"mu must be < 1, got {mu}")
+
+
+@checked(_check_train)
 # --8<-- [start:train_dynamic]
 def train_dynamic(mu=0.9, lr=1e-4, steps=500, seed=0, device=None):
     """Train ``DynamicNet(1000, 100, 10)`` on :func:`make_data` with ``SGD(lr, momentum=mu)``.
@@ -77,10 +102,6 @@ def train_dynamic(mu=0.9, lr=1e-4, steps=500, seed=0, device=None):
         ``(model, losses, depths)``: the trained net, the loss and the depth k of every step.
 
     """
-    check_int("steps", steps, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
-    if check_float("mu", mu, minimum=0.0) >= 1.0:
-        raise ValueError(f"mu must be < 1, got {mu}")
     dev = resolve_device(device)
     x, y = make_data(seed=seed, device=dev)
     with seeded(seed):  # nn.Linear draws its initial weights from the global RNG
@@ -99,3 +120,40 @@ def train_dynamic(mu=0.9, lr=1e-4, steps=500, seed=0, device=None):
 
 
 # --8<-- [end:train_dynamic]
+
+
+def runs_over_seeds(seeds=(0, 1, 2, 3, 4), mu=0.9, lr=1e-4, steps=150, device=None) -> dict:
+    """Train with μ = 0 and with ``mu`` (same η, same start) for each seed.
+
+    Returns:
+        ``{seed: (losses with μ = 0, losses with mu)}``, each a list of ``steps`` floats.
+
+    """
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    return {s: tuple(train_dynamic(m, lr, steps, s, device)[1] for m in (0.0, mu)) for s in seeds}
+
+
+def ratio_table(runs: dict, last: int = 50) -> str:
+    """Per seed: mean L_t over the last ``last`` steps with μ = 0, with μ > 0, and their ratio.
+
+    Three more rows give the median, the minimum and the maximum of each column over the seeds.
+    """
+    if not runs:
+        raise ValueError("runs must not be empty")
+    check_int("last", last, minimum=1)
+    rows, cols = [f"{'seed':>7}{'mu=0':>10}{'mu>0':>10}{'ratio':>9}"], []
+    for seed, (plain, heavy) in runs.items():
+        if last > min(len(plain), len(heavy)):
+            raise ValueError(f"last: seed {seed} has fewer than {last} steps")
+        a, b = sum(plain[-last:]) / last, sum(heavy[-last:]) / last  # means of the last L_t
+        cols.append((a, b, a / b))
+        rows.append(_row(seed, (a, b, a / b)))
+    for name, stat in (("median", statistics.median), ("min", min), ("max", max)):
+        rows.append(_row(name, [stat(c) for c in zip(*cols, strict=True)]))
+    return "\n".join(rows)
+
+
+def _row(name, values) -> str:
+    a, b, r = values
+    return f"{name:>7}{a:>10.4g}{b:>10.4g}{r:>9.3g}"

@@ -6,18 +6,22 @@ curves here are shared by both.
 
 from __future__ import annotations
 
+import json
+
 import torch
 
 from lessons.common import (
     check_float,
     check_int,
+    checked,
 )
+from lessons.plotting import plot_curves as plot_curves  # re-exported for the momentum page
 from lessons.plotting import subplots
 
 SETTINGS = ((0.0, False), (0.5, False), (0.9, False), (0.9, True))  # (μ, nesterov)
 
 
-def _check_momentum(lr: float, mu: float, nesterov: bool) -> None:
+def _check_momentum(lr: float, mu: float, nesterov: bool, **_) -> None:
     check_float("lr", lr, minimum=0.0, strict=True)
     if check_float("mu", mu, minimum=0.0) >= 1.0:
         raise ValueError(f"mu must be < 1, got {mu}")
@@ -27,6 +31,19 @@ def _check_momentum(lr: float, mu: float, nesterov: bool) -> None:
         raise ValueError("nesterov needs mu > 0")
 
 
+def _check_compare(lr, mu, nesterov, steps, **_) -> None:
+    check_int("steps", steps, minimum=1)
+    _check_momentum(lr, mu, nesterov)
+
+
+def _check_trajectory(lr, mu, nesterov, steps, a, b, **_) -> None:
+    check_int("steps", steps, minimum=0)
+    check_float("a", a, minimum=0.0, strict=True)
+    check_float("b", b, minimum=0.0, strict=True)
+    _check_momentum(lr, mu, nesterov)
+
+
+@checked(_check_momentum)
 # --8<-- [start:momentum_step]
 def momentum_step(p, v, g, lr: float, mu: float, nesterov: bool = False):
     """One step of SGD with momentum, written as ``torch.optim.SGD`` does it (dampening 0).
@@ -43,7 +60,6 @@ def momentum_step(p, v, g, lr: float, mu: float, nesterov: bool = False):
         ``(p, v)`` after the step (new tensors; the inputs are left alone).
 
     """
-    _check_momentum(lr, mu, nesterov)
     v = g.clone() if v is None else mu * v + g  # v ← μ·v + g   (first step: v = g)
     d = g + mu * v if nesterov else v  # Nesterov: d = g + μ·v, else d = v
     return p - lr * d, v  # p ← p − lr·d
@@ -66,6 +82,7 @@ def quadratic_grad(x: torch.Tensor, a: float = 1.0, b: float = 25.0) -> torch.Te
 # --8<-- [end:quadratic]
 
 
+@checked(_check_compare)
 # --8<-- [start:compare_with_sgd]
 def compare_with_sgd(lr=0.01, mu=0.9, nesterov=False, steps=20, start=(-4.0, 1.0)):
     """Run :func:`momentum_step` (hand-written ∇f) and ``torch.optim.SGD`` (autograd) on f.
@@ -74,8 +91,6 @@ def compare_with_sgd(lr=0.01, mu=0.9, nesterov=False, steps=20, start=(-4.0, 1.0
         The largest |p_ours − p_torch| after each step, as a list of ``steps`` floats.
 
     """
-    check_int("steps", steps, minimum=1)
-    _check_momentum(lr, mu, nesterov)
     p, v = torch.tensor(start, dtype=torch.float64), None  # ours
     q = p.clone().requires_grad_()  # PyTorch's
     opt = torch.optim.SGD([q], lr=lr, momentum=mu, nesterov=nesterov)
@@ -92,6 +107,7 @@ def compare_with_sgd(lr=0.01, mu=0.9, nesterov=False, steps=20, start=(-4.0, 1.0
 # --8<-- [end:compare_with_sgd]
 
 
+@checked(_check_trajectory)
 # --8<-- [start:trajectory]
 def trajectory(lr, mu, nesterov=False, steps=100, a=1.0, b=25.0, start=(-4.0, 1.0)):
     """Points x_0, x_1, ..., x_steps of momentum SGD on f(x) = ½(a·x₁² + b·x₂²).
@@ -100,9 +116,6 @@ def trajectory(lr, mu, nesterov=False, steps=100, a=1.0, b=25.0, start=(-4.0, 1.
         A float64 tensor of shape ``(steps + 1, 2)``.
 
     """
-    check_int("steps", steps, minimum=0)
-    check_float("a", a, minimum=0.0, strict=True)
-    check_float("b", b, minimum=0.0, strict=True)
     x, v = torch.tensor(start, dtype=torch.float64), None
     points = [x]
     for _ in range(steps):
@@ -152,21 +165,6 @@ def convergence_curves(lr=0.01, settings=SETTINGS, steps=300, a=1.0, b=25.0) -> 
     return curves
 
 
-def plot_curves(curves: dict, ylabel: str, xlabel: str = "$t$", logy: bool = True):
-    """One line per entry of ``curves`` (label → sequence of values), e.g. loss vs step."""
-    if not curves:
-        raise ValueError("curves must not be empty")
-    fig, ax = subplots()
-    for label, values in curves.items():
-        ax.plot(list(values), lw=1.2, label=label)
-    if logy:
-        ax.set_yscale("log")
-    ax.set(xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=8)
-    fig.set_label(f"{ylabel} vs {xlabel}: " + ", ".join(curves))
-    return fig
-
-
 def loss_table(curves: dict, at=(0, 100, 499), last=50, numbered=False) -> str:
     """Tabulate each curve (label → losses) at the steps ``at`` and its mean over the last ones."""
     if not curves:
@@ -181,3 +179,39 @@ def loss_table(curves: dict, at=(0, 100, 499), last=50, numbered=False) -> str:
         cells = "".join(f"{losses[t]:>11.4g}" for t in at) + f"{sum(losses[-last:]) / last:>14.4g}"
         rows.append(f"{f'({i}) ' * numbered + label:<{width}}" + cells)
     return "\n".join(rows)
+
+
+EXPLORER_LRS = (0.005, 0.01, 0.02, 0.04, 0.06)  # η grid of the page's explorer
+EXPLORER_MUS = (0.0, 0.5, 0.8, 0.9, 0.95)  # μ grid
+
+
+def _sig4(x: float) -> float:
+    return float(f"{x:.4g}")  # 4 significant digits keep the JSON small
+
+
+def explorer_data(lrs=EXPLORER_LRS, mus=EXPLORER_MUS, steps=60, a=1.0, b=25.0) -> dict:
+    """Trajectories on f(x) = ½(a·x₁² + b·x₂²) for the page's explorer, from x_0 = (−4, 1).
+
+    A path stops after the first point with max |x_i| > 100 (it diverges). Nesterov with
+    μ = 0 is plain gradient descent, so that path repeats the heavy-ball one.
+
+    Returns:
+        ``{"a", "b", "lrs", "mus", "paths"}``, with ``paths[n][i][j]`` the flat list
+        x₁, x₂ of the points for nesterov n ∈ {0, 1}, η = lrs[i], μ = mus[j].
+
+    """
+    check_int("steps", steps, minimum=1)
+    paths = [[[None] * len(mus) for _ in lrs] for _ in range(2)]
+    for n in (0, 1):
+        for i, lr in enumerate(lrs):
+            for j, mu in enumerate(mus):
+                path = trajectory(lr, mu, bool(n and mu), steps, a, b)
+                far = (path.abs().amax(dim=1) > 100).nonzero()
+                stop = int(far[0, 0]) + 1 if len(far) else len(path)  # keep the first far point
+                paths[n][i][j] = [_sig4(c) for c in path[:stop].flatten().tolist()]
+    return {"a": a, "b": b, "lrs": list(lrs), "mus": list(mus), "paths": paths}
+
+
+def explorer_json() -> str:
+    """:func:`explorer_data` as compact JSON: the file docs/assets/data/momentum-explorer.json."""
+    return json.dumps(explorer_data(), separators=(",", ":"), allow_nan=False) + "\n"

@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import pytest
 import torch
 
 from lessons import momentum as m
+
+EXPLORER_JSON = Path(__file__).resolve().parent.parent / "docs/assets/data/momentum-explorer.json"
 
 TOL = 1e-12  # float64: our update and torch.optim.SGD agree to rounding error
 
@@ -69,6 +73,39 @@ def test_steps_table_ranks_the_settings():
     assert ">50" in m.steps_table(lr=0.01, max_steps=50)
 
 
+def test_nesterov_is_faster_in_the_page_tables_but_diverges_first():
+    """Summary: Nesterov (μ = 0.9) needs fewer steps at η = 0.01 and 0.05, and diverges at 0.07."""
+    for lr in (0.01, 0.05):
+        rows = m.steps_table(lr=lr).splitlines()[-2:]  # μ = 0.9 heavy ball, then Nesterov
+        heavy, nesterov = (int(r.split()[-1]) for r in rows)
+        assert nesterov < heavy
+    rows = m.steps_table(lr=0.07).splitlines()[-2:]
+    assert rows[0].split()[-1].isdigit() and rows[1].split()[-1] == ">2000"
+
+
+def test_committed_explorer_json_is_explorer_data():
+    """The site's data come from lessons/momentum.py, byte for byte. To regenerate:
+    python -c "from lessons.momentum import explorer_json as j; print(j(), end='')" > FILE
+    """
+    text = EXPLORER_JSON.read_text("utf8")
+    assert text == m.explorer_json()
+    assert len(text.encode()) < 60_000
+
+
+def test_explorer_data_grid():
+    data = m.explorer_data()
+    assert data["lrs"] == list(m.EXPLORER_LRS) and data["mus"] == list(m.EXPLORER_MUS)
+    paths = data["paths"]
+    assert len(paths) == 2 and all(len(p) == 5 and all(len(r) == 5 for r in p) for p in paths)
+    i, j = m.EXPLORER_LRS.index(0.01), m.EXPLORER_MUS.index(0.9)
+    full = m.trajectory(0.01, 0.9, False, 60).flatten().tolist()
+    assert paths[0][i][j] == pytest.approx(full, rel=5e-4, abs=1e-12)  # 4 significant digits
+    assert paths[1][i][0] == paths[0][i][0]  # Nesterov with μ = 0 is plain GD
+    i = m.EXPLORER_LRS.index(0.06)
+    assert len(paths[0][i][j]) == 122 and len(paths[1][i][j]) < 122  # Nesterov diverges first
+    assert max(abs(c) for c in paths[1][i][j][-2:]) > 100
+
+
 def test_plots_and_table():
     fig = m.plot_trajectories(lr=0.01, mus=(0.0, 0.9), steps=5)
     assert fig.get_label().startswith("$x_2$") and len(fig.axes[0].lines) == 3
@@ -108,6 +145,9 @@ def test_momentum_step_checks_arguments(kwargs, error, match):
         (lambda: m.trajectory(0.1, 0.5, a=0.0), ValueError, "a"),
         (lambda: m.trajectory(0.1, 0.5, b=-1.0), ValueError, "b"),
         (lambda: m.steps_table(tol=0.0), ValueError, "tol"),
+        (lambda: m.trajectory(0.0, 0.5), ValueError, "lr"),
+        (lambda: m.compare_with_sgd(mu=1.0), ValueError, "mu"),
+        (lambda: m.explorer_data(steps=0), ValueError, "steps"),
         (lambda: m.plot_curves({}, "$L$"), ValueError, "curves"),
         (lambda: m.loss_table({}), ValueError, "curves"),
         (lambda: m.loss_table({"x": [1.0] * 10}), ValueError, "at"),
