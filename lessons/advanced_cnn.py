@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import statistics
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lessons.common import check_int, seeded
+from lessons.common import check_int, checked, seeded
 from lessons.plotting import subplots
 
 
@@ -50,14 +52,18 @@ def make_inception(in_channels: int = 10, k: int = 3, seed: int = 0) -> Inceptio
         return Inception(in_channels, k)
 
 
+def _check_conv_mults(h, w, c_in, c_out, k, **_) -> None:
+    for name, value in (("h", h), ("w", w), ("c_in", c_in), ("c_out", c_out), ("k", k)):
+        check_int(name, value, minimum=1)
+
+
+@checked(_check_conv_mults)
 # --8<-- [start:conv_mults]
 def conv_mults(h: int, w: int, c_in: int, c_out: int, k: int) -> int:
     """Multiplications of a K×K convolution whose output is ``c_out × h × w``.
 
     Every one of the ``c_out·h·w`` outputs is a sum of ``c_in·K·K`` products.
     """
-    for name, value in (("h", h), ("w", w), ("c_in", c_in), ("c_out", c_out), ("k", k)):
-        check_int(name, value, minimum=1)
     return c_out * h * w * c_in * k * k
 
 
@@ -103,6 +109,24 @@ class DeepNet(nn.Module):
 # --8<-- [end:deep_net]
 
 
+def make_deep(seed: int = 0, channels: int = 8, blocks: int = 5, skip: bool = True) -> DeepNet:
+    """Build a :class:`DeepNet` whose initial weights depend only on ``seed`` (not on ``skip``)."""
+    check_int("channels", channels, minimum=1)
+    check_int("blocks", blocks, minimum=1)
+    with seeded(seed):
+        return DeepNet(channels, blocks, skip)
+
+
+def make_plain(seed: int = 0) -> DeepNet:
+    """The plain 11-convolution :class:`DeepNet` (``skip=False``) of the lesson, seeded."""
+    return make_deep(seed, skip=False)
+
+
+def make_residual(seed: int = 0) -> DeepNet:
+    """The residual 11-convolution :class:`DeepNet` (``skip=True``) of the lesson, seeded."""
+    return make_deep(seed, skip=True)
+
+
 def make_pair(channels: int = 8, blocks: int = 5, seed: int = 0) -> tuple[DeepNet, DeepNet]:
     """Build a plain and a residual :class:`DeepNet` with identical initial weights.
 
@@ -110,13 +134,7 @@ def make_pair(channels: int = 8, blocks: int = 5, seed: int = 0) -> tuple[DeepNe
         ``(plain, residual)``; they differ only in the skip connections.
 
     """
-    check_int("channels", channels, minimum=1)
-    check_int("blocks", blocks, minimum=1)
-    with seeded(seed):
-        plain = DeepNet(channels, blocks, skip=False)
-    with seeded(seed):
-        residual = DeepNet(channels, blocks, skip=True)
-    return plain, residual
+    return make_deep(seed, channels, blocks, False), make_deep(seed, channels, blocks, True)
 
 
 def conv_grad_norms(model: DeepNet, x: torch.Tensor, y: torch.Tensor) -> list[float]:
@@ -129,6 +147,22 @@ def conv_grad_norms(model: DeepNet, x: torch.Tensor, y: torch.Tensor) -> list[fl
     norms = [conv.weight.grad.norm().item() for conv in convs]
     model.zero_grad()
     return norms
+
+
+def grad_norm_table(x: torch.Tensor, y: torch.Tensor, seeds=range(5)) -> str:
+    """Median and min–max over seeds of ‖∂J/∂W_l‖ at initialization, first and last conv layer."""
+    rows = {"plain": ([], []), "residual": ([], [])}
+    for seed in seeds:
+        for name, model in zip(rows, make_pair(seed=seed), strict=True):
+            norms = conv_grad_norms(model, x, y)
+            rows[name][0].append(norms[0])  # l = 1, next to the input
+            rows[name][1].append(norms[-1])  # l = 11, next to the classifier
+    lines = [f"{'':10}{'layer':>6}{'median':>10}{'min':>10}{'max':>10}"]
+    for name, (first, last) in rows.items():
+        for layer, values in ((1, first), (11, last)):
+            med, lo, hi = statistics.median(values), min(values), max(values)
+            lines.append(f"{name:10}{layer:>6}{med:>10.1e}{lo:>10.1e}{hi:>10.1e}")
+    return "\n".join(lines)
 
 
 def plot_grad_norms(plain: list[float], residual: list[float]):

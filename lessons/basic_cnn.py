@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lessons.common import check_int, seeded
+from lessons.common import check_int, checked, seeded
 from lessons.plotting import subplots
 
 
@@ -18,6 +18,36 @@ def _check_input(x: object, name: str = "x") -> None:
         raise ValueError(f"{name} must have shape (N, C, H, W), got {tuple(x.shape)}")
 
 
+def _check_output_size(w, k, p, s, **_) -> None:
+    check_int("w", w, minimum=1)
+    check_int("k", k, minimum=1)
+    check_int("p", p, minimum=0)
+    check_int("s", s, minimum=1)
+    if k > w + 2 * p:
+        raise ValueError(f"k={k} is larger than the padded input w + 2p = {w + 2 * p}")
+
+
+def _check_conv2d(x, weight, stride, padding, **_) -> None:
+    _check_input(x)
+    _check_input(weight, "weight")
+    if weight.shape[1] != x.shape[1]:
+        raise ValueError(f"weight has {weight.shape[1]} input channels, x has {x.shape[1]}")
+    if weight.shape[2] != weight.shape[3]:
+        raise ValueError(f"weight must hold square K×K kernels, got {tuple(weight.shape[2:])}")
+    check_int("stride", stride, minimum=1)
+    check_int("padding", padding, minimum=0)
+    if weight.shape[-1] > min(x.shape[2:]) + 2 * padding:
+        raise ValueError(
+            f"weight: a {weight.shape[-1]}×{weight.shape[-1]} kernel exceeds the padded x"
+        )
+
+
+def _check_pool(x, k, **_) -> None:
+    _check_input(x)
+    check_int("k", k, minimum=1)
+
+
+@checked(_check_output_size)
 # --8<-- [start:output_size]
 def output_size(w: int, k: int, p: int = 0, s: int = 1) -> int:
     """Output width of a convolution or pooling: ``⌊(W − K + 2P) / S⌋ + 1``.
@@ -32,18 +62,13 @@ def output_size(w: int, k: int, p: int = 0, s: int = 1) -> int:
         The output width.
 
     """
-    check_int("w", w, minimum=1)
-    check_int("k", k, minimum=1)
-    check_int("p", p, minimum=0)
-    check_int("s", s, minimum=1)
-    if k > w + 2 * p:
-        raise ValueError(f"k={k} is larger than the padded input w + 2p = {w + 2 * p}")
     return (w - k + 2 * p) // s + 1
 
 
 # --8<-- [end:output_size]
 
 
+@checked(_check_conv2d)
 # --8<-- [start:conv2d]
 def conv2d(x: torch.Tensor, weight: torch.Tensor, bias=None, stride: int = 1, padding: int = 0):
     """2-D convolution (cross-correlation, as in PyTorch) with explicit loops over positions.
@@ -59,12 +84,6 @@ def conv2d(x: torch.Tensor, weight: torch.Tensor, bias=None, stride: int = 1, pa
         Output (N, O, H_out, W_out).
 
     """
-    _check_input(x)
-    _check_input(weight, "weight")
-    if weight.shape[1] != x.shape[1]:
-        raise ValueError(f"weight has {weight.shape[1]} input channels, x has {x.shape[1]}")
-    if weight.shape[2] != weight.shape[3]:
-        raise ValueError(f"weight must hold square K×K kernels, got {tuple(weight.shape[2:])}")
     k = weight.shape[-1]
     h_out = output_size(x.shape[2], k, padding, stride)
     w_out = output_size(x.shape[3], k, padding, stride)
@@ -80,11 +99,10 @@ def conv2d(x: torch.Tensor, weight: torch.Tensor, bias=None, stride: int = 1, pa
 # --8<-- [end:conv2d]
 
 
+@checked(_check_pool)
 # --8<-- [start:max_pool2d]
 def max_pool2d(x: torch.Tensor, k: int = 2) -> torch.Tensor:
     """Max pooling with a K×K window and stride K, per channel (no weights)."""
-    _check_input(x)
-    check_int("k", k, minimum=1)
     h_out, w_out = output_size(x.shape[2], k, 0, k), output_size(x.shape[3], k, 0, k)
     out = x.new_empty(x.shape[0], x.shape[1], h_out, w_out)
     for i in range(h_out):

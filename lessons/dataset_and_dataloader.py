@@ -18,38 +18,58 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from lessons.common import check_float, check_int, generator, offset_seed, progress, resolve_device
+from lessons.common import (
+    check_float,
+    check_int,
+    checked,
+    generator,
+    offset_seed,
+    progress,
+    resolve_device,
+)
 from lessons.multi_dimensional_input import make_mlp
-from lessons.plotting import subplots
 
 
+def _check_iterations(n, batch_size, **_) -> None:
+    check_int("n", n, minimum=0)
+    check_int("batch_size", batch_size, minimum=1)
+
+
+def _check_write_csv(directory, **_) -> None:
+    if not Path(directory).is_dir():
+        raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
+
+
+def _check_batches(batch_size, **_) -> None:
+    check_int("batch_size", batch_size, minimum=1)
+
+
+def _check_make_loader(dataset, batch_size, num_workers, **_) -> None:
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"dataset must be a torch Dataset, got {type(dataset).__name__}")
+    check_int("batch_size", batch_size, minimum=1)
+    check_int("num_workers", num_workers, minimum=0)
+
+
+def _check_train(epochs, lr, **_) -> None:
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+@checked(_check_iterations)
 # --8<-- [start:iterations]
 def iterations_per_epoch(n: int, batch_size: int, drop_last: bool = False) -> int:
     """Return the number of iterations (parameter updates) in one epoch over ``n`` samples.
 
     ⌈N/B⌉ when the last, smaller batch is kept; ⌊N/B⌋ with ``drop_last=True``.
     """
-    check_int("n", n, minimum=0)
-    check_int("batch_size", batch_size, minimum=1)
     return n // batch_size if drop_last else math.ceil(n / batch_size)
 
 
 # --8<-- [end:iterations]
 
 
-def iteration_table(n: int, batch_sizes) -> str:
-    """Compare :func:`iterations_per_epoch` with ``len(DataLoader)`` for several batch sizes."""
-    data = TensorDataset(torch.arange(n))
-    lines = [f"{'B':>5}{'ceil(N/B)':>11}{'len(loader)':>13}{'floor(N/B)':>12}{'drop_last':>11}"]
-    for b in batch_sizes:
-        keep, drop = DataLoader(data, batch_size=b), DataLoader(data, batch_size=b, drop_last=True)
-        lines.append(
-            f"{b:>5}{iterations_per_epoch(n, b):>11}{len(keep):>13}"
-            f"{iterations_per_epoch(n, b, drop_last=True):>12}{len(drop):>11}"
-        )
-    return "\n".join(lines)
-
-
+@checked(_check_write_csv)
 # --8<-- [start:write_csv]
 def write_csv(directory, test_size: float = 0.25, seed: int = 0) -> tuple[Path, Path]:
     """Write ``train.csv`` and ``test.csv`` into ``directory``: a header, then one row per sample.
@@ -62,8 +82,6 @@ def write_csv(directory, test_size: float = 0.25, seed: int = 0) -> tuple[Path, 
 
     """
     directory = Path(directory)
-    if not directory.is_dir():
-        raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
     x, y = load_breast_cancer(return_X_y=True)  # x: (569, 30), y: (569,)
     parts = train_test_split(x, y, test_size=test_size, stratify=y, random_state=offset_seed(seed))
     header = ",".join([f"x{j}" for j in range(x.shape[1])] + ["y"])
@@ -108,10 +126,10 @@ class CsvDataset(Dataset):
 # --8<-- [end:csv_dataset]
 
 
+@checked(_check_batches)
 # --8<-- [start:manual_batches]
 def manual_batches(dataset, batch_size: int, seed: int = 0, drop_last: bool = False):
     """Yield shuffled mini-batches by hand, as a DataLoader does: permute, chunk, fetch, stack."""
-    check_int("batch_size", batch_size, minimum=1)
     n = len(dataset)  # __len__
     order = torch.randperm(n, generator=generator(seed)).tolist()  # a permutation of 0…N−1
     stop = n - n % batch_size if drop_last else n  # drop_last: skip the incomplete tail
@@ -123,13 +141,10 @@ def manual_batches(dataset, batch_size: int, seed: int = 0, drop_last: bool = Fa
 # --8<-- [end:manual_batches]
 
 
+@checked(_check_make_loader)
 # --8<-- [start:make_loader]
 def make_loader(dataset, batch_size=32, shuffle=True, drop_last=False, seed=0, num_workers=0):
     """Build a ``DataLoader`` whose shuffling is reproducible: it has its own seeded generator."""
-    if not isinstance(dataset, Dataset):
-        raise TypeError(f"dataset must be a torch Dataset, got {type(dataset).__name__}")
-    check_int("batch_size", batch_size, minimum=1)
-    check_int("num_workers", num_workers, minimum=0)
     return DataLoader(
         dataset,
         batch_size=batch_size,
@@ -160,6 +175,7 @@ def accuracy(model: nn.Module, dataset: Dataset, device=None) -> float:
     return correct / len(dataset)
 
 
+@checked(_check_train)
 # --8<-- [start:train]
 def train_minibatch(
     train_set, batch_size=32, epochs=20, lr=0.1, seed=0, num_workers=0, device=None
@@ -171,8 +187,6 @@ def train_minibatch(
         ``hist["epoch_loss"]`` the mean loss over the samples of each epoch.
 
     """
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
     dev = resolve_device(device)
     loader = make_loader(train_set, batch_size, seed=seed, num_workers=num_workers)
     x0 = train_set[0][0]  # one sample fixes the input width d and the dtype
@@ -194,51 +208,6 @@ def train_minibatch(
 
 
 # --8<-- [end:train]
-
-
-def compare_batch_sizes(train_set, batch_sizes, epochs=20, lr=0.1, seed=0):
-    """Train once per batch size with the same seed, epochs and learning rate."""
-    return {b: train_minibatch(train_set, b, epochs, lr, seed)[1] for b in batch_sizes}
-
-
-def plot_iterations(n: int):
-    """⌈N/B⌉ and ⌊N/B⌋ against the batch size B, on log axes."""
-    fig, ax = subplots()
-    bs = list(range(1, n + 1))
-    ax.step(bs, [iterations_per_epoch(n, b) for b in bs], where="post", label=r"$\lceil N/B\rceil$")
-    floor = [iterations_per_epoch(n, b, drop_last=True) for b in bs]
-    ax.step(bs, floor, "--", where="post", label=r"$\lfloor N/B\rfloor$")
-    ax.set(xscale="log", yscale="log", xlabel="$B$", ylabel="$K$", title=f"$N={n}$")
-    ax.legend()
-    fig.set_label(r"$K$ vs $B$; $\lceil N/B\rceil$, $\lfloor N/B\rfloor$")
-    return fig
-
-
-def plot_training(hist, per_epoch: int):
-    """Plot the loss per iteration k and each epoch's mean loss (at the epoch's last iteration)."""
-    fig, ax = subplots()
-    k = range(1, len(hist["iter_loss"]) + 1)
-    ax.plot(k, hist["iter_loss"], lw=0.6, alpha=0.6, label=r"$L_k$")
-    ends = [per_epoch * (e + 1) for e in range(len(hist["epoch_loss"]))]
-    ax.plot(ends, hist["epoch_loss"], "o-", ms=3, label=r"$\bar L_t$")
-    ax.set(xlabel="$k$", ylabel="$L$", yscale="log")
-    ax.legend()
-    fig.set_label(r"$L_k$ vs $k$; $\bar L_t$")
-    return fig
-
-
-def plot_batch_sizes(results, n: int):
-    """Mean loss per epoch for several batch sizes, against epochs and against iterations."""
-    fig, (ax1, ax2) = subplots(1, 2, figsize=(8, 3.2), sharey=True)
-    for b, hist in results.items():
-        epochs = range(1, len(hist["epoch_loss"]) + 1)
-        ax1.plot(epochs, hist["epoch_loss"], label=f"$B={b}$")
-        ax2.plot([e * iterations_per_epoch(n, b) for e in epochs], hist["epoch_loss"])
-    ax1.set(xlabel="$t$", ylabel=r"$\bar L_t$", yscale="log")
-    ax2.set(xlabel="$k$", xscale="log")
-    ax1.legend()
-    fig.set_label(r"$\bar L_t$ vs $t$ | $\bar L_t$ vs $k$; $B$")
-    return fig
 
 
 # --8<-- [start:main]

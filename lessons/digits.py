@@ -1,13 +1,16 @@
 """The 8×8 handwritten digits bundled with scikit-learn, as tensors, plus a shared training loop.
 
 The course trains on MNIST (28×28), which would have to be downloaded. The lessons on
-classification and CNNs use scikit-learn's bundled ``load_digits`` instead: 1797 grey
-images of 8×8 pixels with values 0..16, labels 0..9. No network is needed.
+classification and CNNs use scikit-learn's bundled ``load_digits`` instead: 1797 gray
+images of 8×8 pixels with values 0..16, labels 0..9 (Alpaydin and Kaynak's UCI optical
+digits, test part). No network is needed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import statistics
+from collections.abc import Callable, Iterable
 
 import torch
 from matplotlib.ticker import MaxNLocator
@@ -16,42 +19,62 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lessons.common import check_float, check_int, generator, offset_seed, progress, resolve_device
+from lessons.common import (
+    check_float,
+    check_int,
+    checked,
+    generator,
+    offset_seed,
+    progress,
+    resolve_device,
+)
 from lessons.plotting import subplots
 
 
 @dataclasses.dataclass(frozen=True)
 class Digits:
-    """A train/test split of the digits: images (N, 1, 8, 8) or (N, 64), labels (N,)."""
+    """A train/validation/test split of the digits: images (N, 1, 8, 8) or (N, 64), labels (N,)."""
 
     x_train: torch.Tensor
     y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
     x_test: torch.Tensor
     y_test: torch.Tensor
     mean: float  # μ of the training pixels after scaling to [0, 1]
     std: float  # σ of the training pixels after scaling to [0, 1]
 
 
+def _check_load(val_size, test_size, seed, **_) -> None:
+    check_float("val_size", val_size, minimum=0.0, strict=True)
+    check_float("test_size", test_size, minimum=0.0, strict=True)
+    if val_size + test_size >= 1:
+        raise ValueError(f"val_size + test_size must be < 1, got {val_size} + {test_size}")
+    check_int("seed", seed, minimum=0)
+
+
+@checked(_check_load)
 # --8<-- [start:load]
-def load(test_size: float = 0.25, seed: int = 0, flat: bool = False) -> Digits:
-    """Load the digits, split them (stratified, seeded), scale to [0, 1] and normalize.
+def load(val_size=0.2, test_size=0.2, seed=0, flat=False) -> Digits:
+    """Load the digits, split them three ways (stratified, seeded), scale and normalize.
 
     Args:
-        test_size: Fraction of the 1797 images kept for the test set, in (0, 1).
+        val_size: Fraction of the 1797 images kept for the validation set.
+        test_size: Fraction kept for the test set; ``val_size + test_size < 1``.
         seed: Seed of the split.
         flat: If true, images are rows of 64 pixels; else ``(N, 1, 8, 8)`` (N, C, H, W).
 
     Returns:
-        The split; pixels are ``(x / 16 - μ) / σ`` with μ, σ from the training set.
+        The split; pixels are ``(x / 16 - μ) / σ`` with μ, σ from the training set only.
 
     """
-    check_float("test_size", test_size, minimum=0.0, strict=True)
-    if test_size >= 1:
-        raise ValueError(f"test_size must be < 1, got {test_size}")
-    check_int("seed", seed, minimum=0)
     images, labels = load_digits(return_X_y=True)  # (1797, 64) values 0..16, (1797,)
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        images / 16.0, labels, test_size=test_size, random_state=offset_seed(seed), stratify=labels
+    rng = offset_seed(seed)  # the seed scikit-learn gets
+    x, x_te, y, y_te = train_test_split(  # first the test set ...
+        images / 16.0, labels, test_size=test_size, random_state=rng, stratify=labels
+    )
+    x_tr, x_va, y_tr, y_va = train_test_split(  # ... then the validation set from the rest
+        x, y, test_size=val_size / (1 - test_size), random_state=rng, stratify=y
     )
     mean, std = float(x_tr.mean()), float(x_tr.std())  # like MNIST's Normalize(0.1307, 0.3081)
     shape = (-1, 64) if flat else (-1, 1, 8, 8)
@@ -62,7 +85,7 @@ def load(test_size: float = 0.25, seed: int = 0, flat: bool = False) -> Digits:
     def to_y(a):
         return torch.tensor(a, dtype=torch.long)
 
-    return Digits(to_x(x_tr), to_y(y_tr), to_x(x_te), to_y(y_te), mean, std)
+    return Digits(to_x(x_tr), to_y(y_tr), to_x(x_va), to_y(y_va), to_x(x_te), to_y(y_te), mean, std)
 
 
 # --8<-- [end:load]
@@ -97,31 +120,40 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return (pred.cpu() == y).float().mean().item()
 
 
+def _check_fit(epochs, lr, momentum, batch_size, **_) -> None:
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_float("momentum", momentum, minimum=0.0)
+    if momentum >= 1:
+        raise ValueError(f"momentum must be < 1, got {momentum}")
+    check_int("batch_size", batch_size, minimum=1)
+
+
+@checked(_check_fit)
 # --8<-- [start:fit]
-def fit(model, data: Digits, epochs=10, lr=0.1, batch_size=64, seed=0, device=None) -> dict:
-    """Train ``model`` with cross-entropy and SGD (momentum 0.9); record loss and test accuracy.
+def fit(model, data, epochs=10, lr=0.1, momentum=0.9, batch_size=64, seed=0, device=None):
+    """Train ``model`` with cross-entropy and SGD; record loss and validation accuracy.
 
     Args:
         model: Maps a batch of inputs to logits ``(B, 10)`` (no softmax at the end).
-        data: The train/test split.
+        data: The split; only its training and validation sets are used.
         epochs: Passes over the training set.
         lr: Learning rate η.
+        momentum: Momentum μ of SGD (see the momentum lesson); 0 gives plain SGD.
         batch_size: Mini-batch size.
         seed: Seed of the shuffling.
         device: ``None`` picks CUDA when present, else CPU.
 
     Returns:
-        ``{"loss": [mean training loss per epoch], "acc": [test accuracy per epoch]}``.
+        ``{"loss": [mean training loss per epoch], "val": [validation accuracy per epoch]}``.
 
     """
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
     device = resolve_device(device)
     model.to(device)
     criterion = nn.CrossEntropyLoss()  # = LogSoftmax + NLLLoss
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     batches = loader(data.x_train, data.y_train, batch_size, seed)
-    history = {"loss": [], "acc": []}
+    history = {"loss": [], "val": []}
     for _ in progress(range(epochs)):
         model.train()
         total = 0.0
@@ -133,15 +165,63 @@ def fit(model, data: Digits, epochs=10, lr=0.1, batch_size=64, seed=0, device=No
             optimizer.step()  # 3. update
             total += loss.item() * len(x)
         history["loss"].append(total / len(data.x_train))
-        history["acc"].append(accuracy(model, data.x_test, data.y_test))
+        history["val"].append(accuracy(model, data.x_val, data.y_val))  # never the test set
     return history
 
 
 # --8<-- [end:fit]
 
 
+def seed_runs(make_model: Callable, data: Digits, seeds: Iterable[int] = range(5), **fit_kwargs):
+    """Train ``make_model(seed)`` with :func:`fit` once per seed (initial weights and shuffling).
+
+    Args:
+        make_model: Called with ``seed=s``; returns a fresh model.
+        data: The split.
+        seeds: The seeds s, at least one.
+        **fit_kwargs: Passed on to :func:`fit` (epochs, lr, ...).
+
+    Returns:
+        ``(models, histories)``, one entry per seed, in the order of ``seeds``.
+
+    """
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    models = [make_model(seed=seed) for seed in seeds]
+    return models, [fit(m, data, seed=s, **fit_kwargs) for m, s in zip(models, seeds, strict=True)]
+
+
+def seed_stats(values: Iterable[float]) -> tuple[float, float, float]:
+    """Median, minimum and maximum of ``values`` (one per seed)."""
+    values = list(values)
+    if not values:
+        raise ValueError("values must not be empty")
+    return statistics.median(values), min(values), max(values)
+
+
+def seed_table(runs: dict[str, list[dict]], key: str = "val") -> str:
+    """One row per name: median and min–max over seeds of the last epoch's ``key``.
+
+    Args:
+        runs: ``{name: histories from seed_runs}``.
+        key: ``"val"`` (validation accuracy) or ``"loss"`` (training loss).
+
+    Returns:
+        The table as text.
+
+    """
+    if not runs:
+        raise ValueError("runs must not be empty")
+    lines = [f"{'':14}{'seeds':>6}{'median':>9}{'min':>9}{'max':>9}   ({key}, last epoch)"]
+    for name, histories in runs.items():
+        med, lo, hi = seed_stats(h[key][-1] for h in histories)
+        lines.append(f"{name:14}{len(histories):>6}{med:>9.4f}{lo:>9.4f}{hi:>9.4f}")
+    return "\n".join(lines)
+
+
 def plot_history(histories: dict[str, dict]):
-    """Training loss ``J`` and test accuracy per epoch ``t``, one line per run.
+    """Training loss ``J`` and validation accuracy ``a`` per epoch ``t``, one line per run.
 
     Args:
         histories: ``{legend (symbols): history from fit}``.
@@ -156,12 +236,12 @@ def plot_history(histories: dict[str, dict]):
     for name, hist in histories.items():
         epochs = range(1, len(hist["loss"]) + 1)
         ax_loss.plot(epochs, hist["loss"], marker="o", ms=3, label=name)
-        ax_acc.plot(epochs, hist["acc"], marker="o", ms=3, label=name)
+        ax_acc.plot(epochs, hist["val"], marker="o", ms=3, label=name)
     ax_loss.set(xlabel="$t$", ylabel="$J$", yscale="log")
-    ax_acc.set(xlabel="$t$", ylabel="$a$", ylim=(0, 1.02))
+    ax_acc.set(xlabel="$t$", ylabel="$a_{\\mathrm{val}}$", ylim=(0, 1.02))
     for ax in (ax_loss, ax_acc):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     if len(histories) > 1:
         ax_acc.legend()
-    fig.set_label("$J$ vs $t$ | $a$ vs $t$: " + ", ".join(histories))
+    fig.set_label("$J$ vs $t$ | $a_{\\mathrm{val}}$ vs $t$: " + ", ".join(histories))
     return fig

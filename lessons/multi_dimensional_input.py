@@ -15,11 +15,18 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from lessons.common import check_float, check_int, offset_seed, progress, resolve_device, seeded
-from lessons.plotting import subplots
+from lessons.common import (
+    check_float,
+    check_int,
+    checked,
+    offset_seed,
+    progress,
+    resolve_device,
+    seeded,
+)
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}
-KEYS = ("loss_train", "loss_test", "acc_train", "acc_test")  # what train_mlp records per epoch
+KEYS = ("loss_train", "loss_val", "acc_train", "acc_val")  # what train_mlp records per epoch
 
 
 def describe_data() -> str:
@@ -33,6 +40,28 @@ def describe_data() -> str:
     )
 
 
+def _check_load_split(val_size, test_size, seed, **_) -> None:
+    check_float("val_size", val_size, minimum=0.0, strict=True)
+    check_float("test_size", test_size, minimum=0.0, strict=True)
+    if val_size + test_size >= 1.0:
+        raise ValueError(f"val_size + test_size must be < 1, got {val_size} + {test_size}")
+    check_int("seed", seed, minimum=0)
+
+
+def _check_train(epochs, lr, **_) -> None:
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+def _check_make_mlp(sizes, activation, **_) -> None:
+    if not isinstance(sizes, (tuple, list)) or len(sizes) < 2 or sizes[-1] != 1:
+        raise ValueError(f"sizes must be a sequence of >= 2 widths ending in 1, got {sizes!r}")
+    for width in sizes:
+        check_int("sizes", width, minimum=1)
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+
+
 # --8<-- [start:load_split]
 @dataclasses.dataclass
 class Split:
@@ -40,41 +69,46 @@ class Split:
 
     x_train: torch.Tensor
     y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
     x_test: torch.Tensor
     y_test: torch.Tensor
 
 
-def load_split(test_size: float = 0.25, seed: int = 0, dtype=torch.float32) -> Split:
-    """Load breast-cancer data, split it stratified, and standardize with training statistics.
+def load_split(val_size=0.2, test_size=0.2, seed=0, dtype=torch.float32) -> Split:
+    """Load breast-cancer data, split it three ways (stratified), standardize with training μ, s.
 
     Args:
-        test_size: Fraction of rows held out for the test set, in (0, 1).
+        val_size: Fraction of the 569 rows held out for the validation set.
+        test_size: Fraction held out for the test set; ``val_size + test_size < 1``.
         seed: Seed of the shuffled, stratified split.
         dtype: Floating dtype of the returned tensors.
 
     Returns:
-        The standardized train/test split.
+        The standardized train/validation/test split.
 
     """
-    check_float("test_size", test_size, minimum=0.0, strict=True)
-    if test_size >= 1.0:
-        raise ValueError(f"test_size must be < 1, got {test_size}")
-    check_int("seed", seed, minimum=0)
     x, y = load_breast_cancer(return_X_y=True)  # x: (569, 30), y: (569,)
-    x_tr, x_te, y_tr, y_te = train_test_split(
+    rest, x_te, y_rest, y_te = train_test_split(
         x, y, test_size=test_size, stratify=y, random_state=offset_seed(seed)
+    )
+    x_tr, x_va, y_tr, y_va = train_test_split(
+        rest,
+        y_rest,
+        test_size=val_size / (1 - test_size),
+        stratify=y_rest,
+        random_state=offset_seed(seed),
     )
     mu, s = x_tr.mean(axis=0), x_tr.std(axis=0)  # μ_j, s_j from the training rows only
     tensor = functools.partial(torch.tensor, dtype=dtype)
-    return Split(
-        tensor((x_tr - mu) / s),  # x'_ij = (x_ij − μ_j) / s_j
-        tensor(y_tr).unsqueeze(1),  # (N,) → (N, 1), the shape of the model's output
-        tensor((x_te - mu) / s),  # the test set uses the *training* μ and s
-        tensor(y_te).unsqueeze(1),
-    )
+    parts = []
+    for xs, ys in ((x_tr, y_tr), (x_va, y_va), (x_te, y_te)):  # all three use the *training* μ, s
+        parts += [tensor((xs - mu) / s), tensor(ys).unsqueeze(1)]  # x' = (x − μ) / s; y: (N, 1)
+    return Split(*parts)
 
 
 # --8<-- [end:load_split]
+load_split = checked(_check_load_split)(load_split)
 
 
 # --8<-- [start:scratch]
@@ -111,8 +145,6 @@ def train_logistic(split: Split, epochs: int = 100, lr: float = 0.5):
         ``(w, b, losses)``: the weights (d, 1), the bias (1,) and the loss before each step.
 
     """
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
     d = split.x_train.shape[1]
     w, b = torch.zeros(d, 1, dtype=split.x_train.dtype), torch.zeros(1, dtype=split.x_train.dtype)
     losses = []
@@ -124,6 +156,7 @@ def train_logistic(split: Split, epochs: int = 100, lr: float = 0.5):
 
 
 # --8<-- [end:scratch]
+train_logistic = checked(_check_train)(train_logistic)
 
 
 def grad_check(split: Split, seed: int = 0) -> float:
@@ -142,18 +175,13 @@ def accuracy(z: torch.Tensor, y: torch.Tensor) -> float:
     return ((z > 0).to(y.dtype) == y).float().mean().item()
 
 
+@checked(_check_make_mlp)
 # --8<-- [start:mlp]
 def make_mlp(sizes=(30, 16, 8, 1), activation: str = "relu", seed: int = 0) -> nn.Sequential:
     """Stack ``Linear`` layers ``sizes[0] → … → 1`` with ``activation`` (relu/sigmoid) between.
 
     The last layer outputs a logit z; σ is left to the loss (``BCEWithLogitsLoss``).
     """
-    if not isinstance(sizes, (tuple, list)) or len(sizes) < 2 or sizes[-1] != 1:
-        raise ValueError(f"sizes must be a sequence of >= 2 widths ending in 1, got {sizes!r}")
-    for width in sizes:
-        check_int("sizes", width, minimum=1)
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     layers: list[nn.Module] = []
     with seeded(seed):  # nn.Linear draws its initial weights from the global RNG
         for d_in, d_out in zip(sizes[:-1], sizes[1:], strict=True):
@@ -164,19 +192,18 @@ def make_mlp(sizes=(30, 16, 8, 1), activation: str = "relu", seed: int = 0) -> n
 # --8<-- [end:mlp]
 
 
+@checked(_check_train)
 # --8<-- [start:train]
 def train_mlp(split: Split, model: nn.Module, epochs: int = 300, lr: float = 0.1, device=None):
     """Train ``model`` with full-batch SGD on BCE; record loss and accuracy per epoch.
 
     Returns:
-        A dict of lists: ``loss_train``, ``loss_test``, ``acc_train``, ``acc_test``.
+        A dict of lists: ``loss_train``, ``loss_val``, ``acc_train``, ``acc_val``.
 
     """
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
     dev = resolve_device(device)
     model = model.to(dev)
-    x_tr, y_tr, x_te, y_te = (t.to(dev) for t in dataclasses.astuple(split))
+    x_tr, y_tr, x_va, y_va = (t.to(dev) for t in dataclasses.astuple(split)[:4])  # no test set
     loss_fn = nn.BCEWithLogitsLoss()  # σ + BCE in one stable step
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     hist: dict[str, list[float]] = {k: [] for k in KEYS}
@@ -186,71 +213,13 @@ def train_mlp(split: Split, model: nn.Module, epochs: int = 300, lr: float = 0.1
         opt.zero_grad()
         loss.backward()
         opt.step()
-        with torch.no_grad():  # evaluate the updated model on both sets
-            z_tr, z_te = model(x_tr), model(x_te)
+        with torch.no_grad():  # evaluate the updated model on training and validation sets
+            z_tr, z_va = model(x_tr), model(x_va)
             hist["loss_train"].append(loss_fn(z_tr, y_tr).item())
-            hist["loss_test"].append(loss_fn(z_te, y_te).item())
+            hist["loss_val"].append(loss_fn(z_va, y_va).item())
             hist["acc_train"].append(accuracy(z_tr, y_tr))
-            hist["acc_test"].append(accuracy(z_te, y_te))
+            hist["acc_val"].append(accuracy(z_va, y_va))
     return hist
 
 
 # --8<-- [end:train]
-
-
-def compare_architectures(split: Split, configs, epochs: int = 300, lr: float = 0.1, seed: int = 0):
-    """Train one model per ``(sizes, activation)``; return rows ``(sizes, act, acc_tr, acc_te)``."""
-    rows = []
-    for sizes, activation in configs:
-        hist = train_mlp(split, make_mlp(sizes, activation, seed), epochs=epochs, lr=lr)
-        rows.append((tuple(sizes), activation, hist["acc_train"][-1], hist["acc_test"][-1]))
-    return rows
-
-
-def format_table(rows) -> str:
-    """Format :func:`compare_architectures` rows as an aligned text table."""
-    lines = [f"{'sizes':<18}{'activation':<12}{'train acc':>10}{'test acc':>10}"]
-    for sizes, activation, acc_tr, acc_te in rows:
-        name, act = "→".join(map(str, sizes)), activation if len(sizes) > 2 else "-"
-        lines.append(f"{name:<18}{act:<12}{acc_tr:>10.3f}{acc_te:>10.3f}")
-    return "\n".join(lines)
-
-
-def plot_history(hist):
-    """Two panels: BCE and accuracy per epoch, train and test."""
-    fig, (ax1, ax2) = subplots(1, 2, figsize=(8, 3.2))
-    t = range(1, len(hist["loss_train"]) + 1)
-    ax1.plot(t, hist["loss_train"], label=r"$\mathcal{D}$")
-    ax1.plot(t, hist["loss_test"], "--", label=r"$\mathcal{D}'$")
-    ax1.set(xlabel="$t$", ylabel="$L$", yscale="log")
-    ax2.plot(t, hist["acc_train"], label=r"$\mathcal{D}$")
-    ax2.plot(t, hist["acc_test"], "--", label=r"$\mathcal{D}'$")
-    ax2.set(xlabel="$t$", ylabel=r"$P(\hat y = y)$", ylim=(0.8, 1.005))
-    ax2.legend(loc="lower right")
-    fig.set_label(r"$L$ vs $t$ | $P(\hat y = y)$ vs $t$; $\mathcal{D}$, $\mathcal{D}'$")
-    return fig
-
-
-def plot_losses(losses):
-    """BCE of the from-scratch logistic regression per gradient-descent step."""
-    fig, ax = subplots()
-    ax.plot(range(len(losses)), losses)
-    ax.axhline(torch.log(torch.tensor(2.0)).item(), color="gray", ls=":", label=r"$\ln 2$")
-    ax.set(xlabel="$t$", ylabel="$L(w, b)$", yscale="log")
-    ax.legend()
-    fig.set_label("$L(w, b)$ vs $t$")
-    return fig
-
-
-def plot_architectures(rows):
-    """Plot grouped bars of train and test accuracy per architecture (x tick = widths)."""
-    fig, ax = subplots(figsize=(7, 3.4))
-    names = ["-".join(map(str, s)) + ("$^\\sigma$" if a == "sigmoid" else "") for s, a, *_ in rows]
-    pos = torch.arange(len(rows), dtype=torch.float64).tolist()
-    ax.bar([p - 0.2 for p in pos], [r[2] for r in rows], 0.4, label=r"$\mathcal{D}$")
-    ax.bar([p + 0.2 for p in pos], [r[3] for r in rows], 0.4, label=r"$\mathcal{D}'$")
-    ax.set_xticks(pos, names, fontsize=8)
-    ax.set(ylabel=r"$P(\hat y = y)$", ylim=(0.85, 1.0))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    fig.set_label(r"$P(\hat y = y)$ vs $d_0-d_1-\dots-1$; $\mathcal{D}$, $\mathcal{D}'$")
-    return fig

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
+from lessons import batch_size as bs
 from lessons import dataset_and_dataloader as dl
 from lessons.plotting import has_content
 
@@ -49,7 +50,7 @@ def test_iterations_reject_bad_args(kwargs, err, match):
 
 
 def test_iteration_table():
-    lines = dl.iteration_table(426, [32, 500]).splitlines()
+    lines = bs.iteration_table(426, [32, 500]).splitlines()
     assert lines[1].split() == ["32", "14", "14", "13", "13"]
     assert lines[2].split() == ["500", "1", "1", "0", "0"]
 
@@ -215,9 +216,14 @@ def test_main_runs_and_prints(capsys):
 
 
 def test_plots(sets):
-    results = dl.compare_batch_sizes(sets[0], [64, 426], epochs=2)
-    assert set(results) == {64, 426} and len(results[64]["iter_loss"]) == 2 * 7
-    figs = [dl.plot_iterations(50), dl.plot_training(results[64], 7)]
-    figs.append(dl.plot_batch_sizes(results, 426))
+    results = bs.compare_batch_sizes(sets[0], [64, 426], epochs=2, seeds=[0, 1])
+    assert set(results) == {64, 426} and len(results[64]) == 2
+    assert len(results[64][0]["iter_loss"]) == 2 * 7 and results[64][0] != results[64][1]
+    table = bs.batch_table(results)
+    assert "median" in table and len(table.splitlines()) == 3
+    with pytest.raises(ValueError, match="seeds"):
+        bs.compare_batch_sizes(sets[0], [64], epochs=1, seeds=[])
+    figs = [bs.plot_iterations(50), bs.plot_training(results[64][0], 7)]
+    figs.append(bs.plot_batch_sizes(results, 426))
     for fig in figs:
         assert isinstance(fig, Figure) and has_content(fig) and fig.get_label()
