@@ -1,0 +1,196 @@
+# %% [markdown]
+# # 加载数据集：练习解答
+#
+# 每道题先复述题目，再给出思路、代码和结论。能确定答案的地方用 `assert` 检查，并注明容差；与训练过程有关的结论都在多个 seed 上验证。
+
+
+# %%
+import statistics
+import tempfile
+
+import numpy as np
+import torch
+
+from lessons.batch_size import batch_table, compare_batch_sizes, iteration_table
+from lessons.dataset_and_dataloader import CsvDataset, accuracy, write_csv
+from lessons.exercises.dataset_and_dataloader import (
+    LazyCsvDataset,
+    epoch_seconds,
+    error_summary,
+    full_loss,
+    loader_batch_sizes,
+    run_script,
+    sorted_by_label,
+    spawn_script,
+    train_ordered,
+)
+
+folder = tempfile.TemporaryDirectory()
+train_path, test_path = write_csv(folder.name)
+train_set = CsvDataset(train_path)
+test_set = CsvDataset(test_path, mean=train_set.mean, std=train_set.std)
+print(len(train_set), len(test_set))
+
+
+# %% [markdown]
+# ## 练习 1
+#
+# $N = 569$ 时，对 $B = 16, 50, 100, 600$ 手算 $\lceil N/B\rceil$、$\lfloor N/B\rfloor$ 和最后一个批次的大小，再用 `iteration_table` 核对。
+#
+# 手算：最后一个批次的大小是 $N - (\lceil N/B\rceil - 1)B$，即 $N \bmod B$（整除时为 $B$）。
+#
+# | $B$ | $N/B$ | $\lceil N/B\rceil$ | $\lfloor N/B\rfloor$ | 最后一批 |
+# |---:|---:|---:|---:|---:|
+# | 16 | 35.56 | 36 | 35 | $569 - 35\cdot16 = 9$ |
+# | 50 | 11.38 | 12 | 11 | $569 - 11\cdot50 = 19$ |
+# | 100 | 5.69 | 6 | 5 | $569 - 5\cdot100 = 69$ |
+# | 600 | 0.95 | 1 | 0 | $569$ |
+#
+# $B = 600 > N$ 时只有一个批次，里面是全部 569 个样本；`drop_last=True` 则把它丢掉，一轮里一次更新也没有。下面用 `iteration_table` 和真实的 `DataLoader` 核对。
+
+
+# %%
+print(iteration_table(569, [16, 50, 100, 600]))
+by_hand = {16: (36, 35, 9), 50: (12, 11, 19), 100: (6, 5, 69), 600: (1, 0, 569)}
+for b, (ceil_nb, floor_nb, last) in by_hand.items():
+    sizes = loader_batch_sizes(569, b)
+    dropped = loader_batch_sizes(569, b, drop_last=True)
+    print(
+        f"B = {b}: {len(sizes)} batches, last of size {sizes[-1]}; drop_last: {len(dropped)} batches"
+    )
+    assert (len(sizes), len(dropped), sizes[-1]) == (ceil_nb, floor_nb, last)
+
+
+# %% [markdown]
+# 结论：手算的结果与 `iteration_table`（$\lceil N/B\rceil$ 与 `len(DataLoader)`、$\lfloor N/B\rfloor$ 与 `drop_last=True`）以及 `DataLoader` 实际产生的批次全部一致。
+
+
+# %% [markdown]
+# ## 练习 2
+#
+# 把 `shuffle` 设为 `False`，用 `train_minibatch` 的同样设置训练（$B = 32$，20 轮，$\eta = 0.1$）。训练集已经被 `write_csv` 打乱过一次，差别大吗？如果先按标签排序（先全是 0，再全是 1）再关掉打乱，会怎样？
+#
+# 思路：`train_ordered` 就是课上的训练循环，只是多了 `shuffle` 开关；`shuffle=True` 时它与 `train_minibatch` 完全相同。不打乱时每一轮都按同一顺序遍历。对已经随机排列过的数据，每个批次仍然近似是随机样本，只是每轮都一样；按标签排序后，前 5 个批次全是 0（159 个），后面 8 个多批次全是 1（267 个），每个批次都是有偏的样本，模型在每一轮里先被推向“全预测 0”，再被推向“全预测 1”。对 5 个 seed（初始权重和打乱顺序）各跑三种设置，比较训练结束时整个训练集上的损失和测试准确率。
+
+
+# %%
+sorted_set = sorted_by_label(train_set)
+labels = [int(sorted_set[i][1].item()) for i in range(len(sorted_set))]
+print("sorted labels: first", labels[:3], "last", labels[-3:], " zeros:", labels.count(0))
+settings = {
+    "shuffle": (train_set, True),
+    "no shuffle": (train_set, False),
+    "sorted": (sorted_set, False),
+}
+finals = {name: [] for name in settings}
+for seed in range(5):
+    for name, (dataset, shuffle) in settings.items():
+        model, _ = train_ordered(dataset, shuffle, batch_size=32, epochs=20, lr=0.1, seed=seed)
+        finals[name].append((full_loss(model, train_set), accuracy(model, test_set)))
+for name, rows in finals.items():
+    losses, accs = [r[0] for r in rows], [r[1] for r in rows]
+    print(
+        f"{name:10s} L(train): median {statistics.median(losses):.4f} ({min(losses):.4f}-{max(losses):.4f}), "
+        f"test acc: median {statistics.median(accs):.3f} ({min(accs):.3f}-{max(accs):.3f})"
+    )
+for a, b, c in zip(*finals.values(), strict=True):
+    assert abs(b[0] / a[0] - 1) < 0.1 and abs(c[0] / a[0] - 1) < 0.1
+    assert c[0] > a[0]  # sorted order: always a little worse on the training set
+
+
+# %% [markdown]
+# 结论：在这个数据集上，差别出乎意料地小。对已经打乱过一次的数据，不再每轮打乱，训练集损失与打乱时相差不到 10%，测试准确率也在同一范围里。按标签排序后不打乱，5 个 seed 上训练集损失都比打乱时略高，但也只高几个百分点。原因是这个问题很容易：两类几乎线性可分，训练几轮后大多数样本已被正确分类，$\hat y - y$ 很小，全 0 或全 1 的批次也只给出很小的梯度，把模型推来推去的幅度有限。不要把这个结论推广：SGD 的理论假设每个批次都是整个数据集的无偏样本，排序后的批次破坏了这一点；在更难的问题、更大的学习率下，或者数据按时间、类别成块存放时（这很常见），不打乱可能让训练明显变差甚至不收敛。每轮重新打乱几乎不花什么代价，应当始终打开。
+
+
+# %% [markdown]
+# ## 练习 3
+#
+# 写一个惰性的 `LazyCsvDataset`：`__init__` 只记下路径和行数，`__getitem__` 每次用 `numpy.loadtxt(path, skiprows=i + 1, max_rows=1, delimiter=",")` 读一行。它与 `CsvDataset` 返回的样本一样吗？遍历一轮各要多久？`num_workers=2` 这时有帮助吗？
+#
+# 思路：`LazyCsvDataset` 在 `lessons/exercises/dataset_and_dataloader.py` 里（定义在可导入的模块中，工作进程才能使用它）。它返回原始特征，所以要与不做标准化的 `CsvDataset`（$\mu = 0$、$s = 1$）比较。它每取一个样本都要打开文件、跳过 $i + 1$ 行再解析一行，一轮的代价随行数平方增长，而 `CsvDataset` 只是索引内存里的张量。用时取决于机器和它当时的负载，下面打印的数字只在本页构建时有效。
+
+
+# %%
+lazy_set = LazyCsvDataset(train_path)
+raw_set = CsvDataset(train_path, mean=np.zeros(30), std=np.ones(30))
+same = all(
+    torch.equal(lazy_set[i][0], raw_set[i][0]) and torch.equal(lazy_set[i][1], raw_set[i][1])
+    for i in range(len(raw_set))
+)
+print(f"{len(lazy_set)} rows; same samples as CsvDataset: {same}")
+assert len(lazy_set) == len(raw_set) == 426 and same
+times = {
+    "CsvDataset, workers 0": epoch_seconds(raw_set),
+    "LazyCsvDataset, workers 0": epoch_seconds(lazy_set),
+    "CsvDataset, workers 2": epoch_seconds(raw_set, num_workers=2),
+    "LazyCsvDataset, workers 2": epoch_seconds(lazy_set, num_workers=2),
+}
+for name, seconds in times.items():
+    print(f"{name:26s} one epoch: {seconds * 1000:8.1f} ms")
+assert times["LazyCsvDataset, workers 0"] > 5 * times["CsvDataset, workers 0"]
+folder.cleanup()
+
+
+# %% [markdown]
+# 结论：`LazyCsvDataset` 返回的 426 个样本与 `CsvDataset` 逐位相同（两者都用 float32 解析同样的文本）。但它慢得多：在构建本页的机器上，一轮要慢一个数量级以上（断言要求至少 5 倍），而且行数越多差得越多，因为第 $i$ 个样本要先跳过 $i$ 行。`num_workers=2` 是否有帮助要看情况：启动两个工作进程、在进程之间传送数据本身就有固定开销，对内存里的 `CsvDataset` 只会更慢；对 `LazyCsvDataset`，只有当读取样本的时间远大于这些开销、而且机器上确实有空闲的 CPU 核时才会变快。上面打印的用时给出了本次构建时的答案。更好的办法是消除病根：一次读入（数据放得进内存时），或者改用支持随机访问的格式（按偏移量定位的二进制文件、内存映射的 `.npy`、分片存储），而不是靠多开进程掩盖 $O(N^2)$ 的读取。
+
+
+# %% [markdown]
+# ## 练习 4
+#
+# 在 `compare_batch_sizes` 中让学习率与批大小成正比（$\eta = 0.1\cdot B/32$），再比较四条曲线。按轮次看，大批量的劣势缩小了吗？$B = 426$ 时这个学习率还稳定吗？
+#
+# 思路：批大小为 $B$、学习率为 $\eta$ 时，一轮做 $N/B$ 次更新，每次沿平均梯度走 $\eta$。若一轮里梯度变化不大，一轮的总位移约为 $(N/B)\,\eta\,\bar g$，所以 $\eta \propto B$ 时每轮走的总距离相同。这就是“线性缩放规则”（Goyal 等，2017）。它只在 $\eta$ 低于稳定上限时成立：$B = 426$ 时 $\eta = 0.1 \times 426/32 \approx 1.33$。$B = 32$ 时的学习率仍是 $0.1$，与课上相同；作为对照，再用课上的 $\eta = 0.1$ 训练 $B = 128$ 和 $426$。每个设置 5 个 seed。
+
+
+# %%
+scaled = {}
+for b in (16, 32, 128, 426):
+    scaled.update(compare_batch_sizes(train_set, [b], epochs=20, lr=0.1 * b / 32, seeds=range(5)))
+print("eta = 0.1 * B / 32")
+print(batch_table(scaled))
+control = compare_batch_sizes(train_set, [128, 426], epochs=20, lr=0.1, seeds=range(5))
+print("eta = 0.1")
+print(batch_table(control))
+last = {b: [h["epoch_loss"][-1] for h in runs] for b, runs in scaled.items()}
+rises = [
+    sum(v > u for u, v in zip(h["epoch_loss"][:-1], h["epoch_loss"][1:], strict=True))
+    for h in scaled[426]
+]
+print("B = 426, eta = 1.33: epochs whose mean loss rose, per seed:", rises)
+medians = [statistics.median(v) for v in last.values()]
+assert max(medians) < 1.2 * min(medians)
+for b in (128, 426):
+    assert max(last[b]) < min(h["epoch_loss"][-1] for h in control[b])
+assert rises == [0] * 5
+
+
+# %% [markdown]
+# 结论：学习率按 $\eta = 0.1\cdot B/32$ 缩放后，四种批大小在 20 轮后的平均损失几乎一样（中位数都在 $0.041$ 到 $0.044$ 之间，最大与最小相差不到 20%），大批量按轮次的劣势基本消失了；作为对照，学习率固定为 $0.1$ 时 $B = 128$ 和 $426$ 的损失要高得多，而且每个 seed 都如此。$B = 426$（全批量）时 $\eta \approx 1.33$ 仍然稳定：5 个 seed 上每一轮的平均损失都在下降。线性缩放不是无限成立的：学习率总有稳定上限，大批量训练通常还需要预热（开始时用小学习率），而批量越大，每轮的更新次数越少，这个规则越容易失效。在这里，它让大批量用更少的更新达到了同样的损失。
+
+
+# %% [markdown]
+# ## 练习 5
+#
+# 写一个不带守卫的脚本，在顶层创建 `DataLoader(..., num_workers=2, multiprocessing_context="spawn")` 并遍历它，读一读报错信息；再把代码放进 `main()`、加上守卫重新运行。
+#
+# 思路：用 spawn 启动的工作进程是一个全新的 Python 解释器，它要重新导入主脚本，才能找到需要的定义。没有守卫时，导入主脚本就会执行顶层的 `main()`，子进程又去创建 `DataLoader` 并启动自己的工作进程，multiprocessing 发现这一点就报错。下面把两个版本写到临时文件夹里，用当前的 Python 解释器运行（也带 `-W error`），打印退出码和报错中关键的几行。注意：每个子进程都要重新导入 torch，所以这一格比其他格慢。
+
+
+# %%
+with tempfile.TemporaryDirectory() as scratch:
+    print(spawn_script(guarded=False))
+    unguarded = run_script(spawn_script(guarded=False), scratch)
+    print("exit code:", unguarded.returncode)
+    print("\n".join(error_summary(unguarded.stderr)))
+    guarded = run_script(spawn_script(guarded=True), scratch)
+    print("with the guard, exit code:", guarded.returncode, "|", guarded.stdout.strip())
+assert unguarded.returncode != 0 and "bootstrapping phase" in unguarded.stderr
+assert (
+    guarded.returncode == 0
+    and guarded.stdout.strip() == "batches: [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]"
+)
+
+
+# %% [markdown]
+# 结论：不带守卫时脚本以非零退出码结束。子进程里的报错是 multiprocessing 的 `RuntimeError`，信息是“An attempt has been made to start a new process before the current process has finished its bootstrapping phase”，并提示要在主模块里使用 `if __name__ == '__main__':` 的写法；主进程随后报告 `RuntimeError: DataLoader worker (pid ...) exited unexpectedly`，真正的原因只能在子进程的输出里找到。把代码放进 `main()` 并加上守卫后，子进程导入脚本时不再执行任何训练代码，脚本正常结束，打印出两个批次。
