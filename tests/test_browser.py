@@ -28,18 +28,23 @@ FOLDER = "some/folder"  # served below a path that is not site_url's: a plain fo
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """Build the site into a folder below a static server's root; yield the site's URL."""
+    """Build the site into a folder below a static server's root; yield the site's URL.
+
+    The site is built for the address it is served at (``SITE_URL``), as the Pages
+    workflow builds it for its own: canonical links, ``hreflang`` alternates, sitemaps.
+    """
     root = tmp_path_factory.mktemp("www")  # once: conftest.py keeps these tests on one worker
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(root / FOLDER)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=900,
-    )
     with a11y.serve(root) as url:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
+        env["SITE_URL"] = f"{url}/{FOLDER}/"
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(root / FOLDER)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
         yield f"{url}/{FOLDER}"
 
 
@@ -72,19 +77,40 @@ def assert_stayed_local(page) -> None:
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
 def test_lesson_renders_figures_and_formulas_offline(server, page, prefix):
     page.goto(f"{server}/{prefix}{LESSON}/", wait_until="networkidle")
-    page.wait_for_selector(".katex", timeout=30_000)  # KaTeX renders after load
-    assert page.locator("figure.docexec-figure svg[role=img][aria-label]").count() >= 2
-    assert page.locator(".katex").count() >= 1, "KaTeX did not render the formulas"
+    figures = page.locator("figure.docexec-figure img")
+    assert figures.count() >= 2
+    assert figures.evaluate_all("fs => fs.every(f => f.alt && f.width && f.height)")
+    figures.nth(1).scroll_into_view_if_needed()  # the second loads lazily, when in view
+    page.wait_for_function(
+        "f => f.complete && f.naturalWidth > 0", arg=figures.nth(1).element_handle()
+    )
+    assert page.locator(".katex .katex-mathml math").count() >= 1, "formulas not typeset"
     assert page.locator(".katex-error").count() == 0
-    box = page.locator("figure.docexec-figure svg").first.bounding_box()
+    assert [u for u in page.requests if u.endswith(".js") and "katex" in u] == []  # built, not run
+    box = figures.first.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 100
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{LESSON}-{prefix.strip('/') or 'zh'}.png", full_page=False)
     assert_stayed_local(page)
 
 
+def test_both_languages_show_the_same_figure_files(server, page):
+    """A figure is one SVG file under ``figures/``, named by its content, for both languages."""
+    sources = {}
+    for prefix in ("", "en/"):
+        page.goto(f"{server}/{prefix}{LESSON}/", wait_until="domcontentloaded")
+        sources[prefix] = page.locator("figure.docexec-figure img").evaluate_all(
+            "fs => fs.map(f => f.src)"
+        )
+    assert sources[""] == sources["en/"] and len(sources[""]) >= 2
+    assert all(f"{server}/figures/" in src and src.endswith(".svg") for src in sources[""])
+
+
 def test_language_switch_keeps_the_lesson(server, page):
     page.goto(f"{server}/{LESSON}/", wait_until="networkidle")
+    alternates = page.locator("head link[rel=alternate][hreflang]")
+    hrefs = dict(alternates.evaluate_all("ls => ls.map(l => [l.hreflang, l.href])"))
+    assert hrefs == {"zh": f"{server}/{LESSON}/", "en": f"{server}/en/{LESSON}/"}  # this page
     link = page.locator('a.md-select__link[hreflang="en"]')
     assert link.count() == 1
     page.goto(link.evaluate("a => a.href"), wait_until="networkidle")
@@ -96,6 +122,8 @@ def test_language_switch_keeps_the_lesson(server, page):
 @pytest.mark.parametrize(("prefix", "query"), [("", "动量"), ("en/", "momentum")], ids=["zh", "en"])
 def test_search_finds_the_momentum_lesson(server, page, prefix, query):
     page.goto(f"{server}/{prefix}", wait_until="networkidle")
+    index = [u for u in page.requests if u.endswith("search_index.json")]
+    assert index == [], "the search index was downloaded before anyone searched"
     page.locator("input.md-search__input").fill(query)
     page.keyboard.press("End")  # Material searches on key events; fill() sends none
     result = page.locator(f'.md-search-result__item a[href*="{LESSON}/"]').first
@@ -110,6 +138,25 @@ def test_search_finds_the_momentum_lesson(server, page, prefix, query):
     assert_stayed_local(page)
 
 
+def test_wide_formula_scrolls_on_a_phone(browser, server):
+    """On a 412 px screen a display formula wider than the column scrolls sideways inside
+    its box, its start in view, and keyboard users can reach the box."""
+    context = browser.new_context(viewport={"width": 412, "height": 915})
+    phone = context.new_page()
+    phone.goto(f"{server}/en/{LESSON}/", wait_until="load")
+    boxes = phone.locator("div.arithmatex").evaluate_all(
+        """ds => ds.map(d => [d.scrollWidth > d.clientWidth, getComputedStyle(d).overflowX,
+            d.tabIndex, d.querySelector('.katex').getBoundingClientRect().left
+            - d.getBoundingClientRect().left])"""
+    )
+    context.close()
+    wide = [b for b in boxes if b[0]]
+    assert wide, "expected a display formula wider than a phone (momentum's first one)"
+    assert all(
+        overflow == "auto" and tab == 0 and 0 <= left < 20 for _, overflow, tab, left in wide
+    )
+
+
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
 def test_axe_finds_nothing_serious(server, page, prefix):
     """axe-core: no violation of impact "serious" or "critical" on a lesson and the reference.
@@ -122,3 +169,26 @@ def test_axe_finds_nothing_serious(server, page, prefix):
         if violations := a11y.serious_violations(page, f"{server}/{prefix}{path}"):
             found[path] = violations
     assert found == {}
+
+
+def test_momentum_explorer_moves_the_path(server, page):
+    """The explorer loads its data, and a slider (by keyboard and by value) or the Nesterov
+    switch redraws the trajectory; the labels name the values in the page's language."""
+    page.goto(f"{server}/en/{LESSON}/", wait_until="networkidle")
+    root = page.locator(".momentum-explorer.mx-ready")
+    root.wait_for(timeout=15_000)
+    path = root.locator("path.mx-traj")
+    before = path.get_attribute("d")
+    assert before and before.startswith("M") and root.locator("path.mx-loss").count() == 1
+    mu = root.get_by_label("Momentum μ")
+    mu.focus()
+    page.keyboard.press("ArrowLeft")  # μ: 0.9 → 0.8, from the keyboard
+    after_key = path.get_attribute("d")
+    assert after_key != before and mu.get_attribute("aria-valuetext") == "μ = 0.8"
+    lr = root.get_by_label("Learning rate η")
+    lr.evaluate("el => { el.value = '3'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    after_lr = path.get_attribute("d")
+    assert after_lr != after_key and root.locator("output[for=mx-lr-en]").inner_text() == "0.04"
+    root.get_by_label("Nesterov momentum").check()
+    assert path.get_attribute("d") != after_lr
+    assert_stayed_local(page)

@@ -120,6 +120,7 @@ def on_pre_page(page, config, files):
 
     def render(config, files):
         _render(page, jupyter_render, config, files)
+        page.meta["search"] = {"boost": 0.5}  # a lesson ranks above its own solutions
 
     page.render = render
     return page
