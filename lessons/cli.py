@@ -47,7 +47,9 @@ def _seed(text: str) -> int:
 
 def lessons() -> list[str]:
     """The pages with code, in the order of the site's nav."""
-    return [slug for slug in pages.course() if _page_file(slug, "zh").exists() and slug != "reference"]
+    return [
+        slug for slug in pages.course() if _page_file(slug, "zh").exists() and slug != "reference"
+    ]
 
 
 def _page_file(slug: str, lang: str) -> Path:

@@ -165,8 +165,10 @@ class Cache:
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as err:  # truncated, corrupt, or foreign
-            print(f"docexec: cache entry {path.name} is unusable ({err}); running again",
-                  file=sys.stderr)
+            print(
+                f"docexec: cache entry {path.name} is unusable ({err}); running again",
+                file=sys.stderr,
+            )
             return None
         self.memory[key] = entry
         return entry
