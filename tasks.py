@@ -67,10 +67,14 @@ def commit_time() -> str:
 
 TASKS = {
     "setup": [],
-    "serve": [["-m", "mkdocs", "serve", "--livereload"]],
+    "serve": [["-m", "mkdocs", "serve", "--livereload", "--dirty", "--no-strict"]],  # fast reloads
     "test": [["-m", "pytest", "-n", "2"]],  # scheduling: see conftest.py
     "build": [["-m", "mkdocs", "build", "--strict"]],
-    "check": [["-m", "tools.check_site", "site"], ["-m", "tools.a11y", "site"]],  # built site
+    "check": [  # the built site: links and alt texts, axe, the Nu HTML checker
+        ["-m", "tools.check_site", "site"],
+        ["-m", "tools.a11y", "site"],
+        ["-m", "tools.vnu", "site"],
+    ],
     "compare": [["-m", "tools.compare_sites"]],  # two built sites: byte-identical or exit 1
     "bench": [["bench/run.py"]],
     "lint": [["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."]],

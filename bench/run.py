@@ -40,7 +40,10 @@ def timed(cmd: list[str], **env: str) -> tuple[float, str]:
 
 def serve_rebuild(page: str = "docs/momentum.en.md") -> float:
     """Seconds from a one-line prose edit of ``page`` until ``mkdocs serve`` has rebuilt."""
-    cmd = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", "127.0.0.1:8765"]
+    sys.path.insert(0, str(ROOT))
+    from tasks import TASKS  # the same command as `python3 tasks.py serve`
+
+    cmd = [sys.executable, *TASKS["serve"][0], "-a", "127.0.0.1:8765"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stderr=subprocess.PIPE, text=True)
     path, original = ROOT / page, (ROOT / page).read_text("utf8")
     try:

@@ -2,12 +2,17 @@
 
 mkdocs-static-i18n builds the English pages into ``en/`` but leaves one search index and
 one sitemap for both languages, and Material's ``base`` on every page points at the
-site's root: English searches returned Chinese pages, and Material asked for
-``sitemap.xml`` in folders that have none. After the build, these functions split the
-index and the sitemap per language and point each page's ``base`` at its language's
-root. (``reconfigure_search: false`` in ``mkdocs.yml``: with the plugin's default, the
-merged index kept 1 entry for the English API reference instead of its 280.)
+site's root: English searches returned Chinese pages. After the build, these functions
+split the index and the sitemap per language and point each page's ``base`` at its
+language's root. (``reconfigure_search: false`` in ``mkdocs.yml``: with the plugin's
+default, the merged index kept 1 entry for the English API reference instead of its 280.)
 The language switcher still leads to the same lesson in the other language.
+
+``hreflang`` alternates: a page's ``<link rel="alternate" hreflang>`` name the same page
+in each language, as absolute URLs under ``site_url`` (search engines and Lighthouse
+want them fully qualified); a build without ``site_url`` claims no address and has none.
+Material fetches ``sitemap.xml`` beside each alternate (mkdocs-material#6582), so every
+page's folder gets a small one (:func:`page_sitemaps`): no request ends in a 404.
 """
 
 from __future__ import annotations
@@ -17,23 +22,54 @@ import os
 import re
 
 LANGUAGE_ROOT = {"zh": "", "en": "en/"}  # where each language's pages live in the site
+ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[\w-]+">\n?')
 
 
-def root_alternates(output: str, url: str) -> str:
-    """Point the head's ``<link rel="alternate" hreflang>`` at the language roots.
+def language_of(url: str) -> str:
+    """The language of the page at ``url`` (relative to the site's root)."""
+    default = next(lang for lang, root in LANGUAGE_ROOT.items() if not root)
+    return next((lang for lang, r in LANGUAGE_ROOT.items() if r and url.startswith(r)), default)
 
-    Material fetches ``sitemap.xml`` beside each of them (mkdocs-material#6582); per-page
-    links made it ask for one in every page's folder, a 404 each. The sitemaps still list
-    every page's alternates.
+
+def page_alternates(output: str, url: str, site_url: str | None) -> str:
+    """Make the head's ``hreflang`` alternates name this page in every language.
+
+    Absolute under ``site_url``; removed when there is none (a local build knows no
+    address, and a relative ``hreflang`` is not valid).
     """
-    up = "../" * url.count("/") or "./"
-    return re.sub(
-        r'<link rel="alternate" href="[^"]*" hreflang="(\w+)">',
-        lambda m: (
-            f'<link rel="alternate" href="{up}{LANGUAGE_ROOT[m.group(1)]}" hreflang="{m.group(1)}">'
-        ),
-        output,
-    )
+    found = ALTERNATE.search(output)
+    if not found:
+        return output
+    links = ""
+    if site_url:
+        base, path = site_url.rstrip("/") + "/", url[len(LANGUAGE_ROOT[language_of(url)]) :]
+        links = "".join(
+            f'      <link rel="alternate" href="{base}{root}{path}" hreflang="{lang}">\n'
+            for lang, root in LANGUAGE_ROOT.items()
+        )
+    rest = ALTERNATE.sub("", output[found.start() :])
+    return output[: found.start()] + links + rest
+
+
+def page_sitemaps(site_dir: str, site_url: str, text: str) -> None:
+    """Give every page's folder a ``sitemap.xml`` with that page's entry.
+
+    Material looks for a sitemap beside each ``hreflang`` alternate; the language roots
+    already have theirs.
+    """
+    head, tail = text.split("<url>", 1)[0], "</urlset>\n"
+    base = site_url.rstrip("/") + "/"
+    for entry in re.findall(r"\s*<url>.*?</url>", text, re.S):
+        loc = re.search(r"<loc>([^<]*)</loc>", entry)
+        folder = loc.group(1)[len(base) :] if loc and loc.group(1).startswith(base) else None
+        if (
+            folder
+            and folder not in LANGUAGE_ROOT.values()
+            and os.path.isdir(os.path.join(site_dir, folder))
+        ):
+            _write(
+                os.path.join(site_dir, folder, "sitemap.xml"), head.rstrip() + entry + "\n" + tail
+            )
 
 
 def language_base(output: str, url: str, lang: str) -> str:

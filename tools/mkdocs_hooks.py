@@ -191,8 +191,6 @@ def on_page_content(content, page, config, files):
         if tag not in content:
             raise PluginError(f"docs/{page.file.src_uri}: figure {number} could not be placed")
         content = content.replace(tag, _figure_html(fig, number, page, config), 1)
-    # Display formulas can scroll sideways: let keyboard users reach them (axe, serious).
-    content = content.replace('<div class="arithmatex">', '<div class="arithmatex" tabindex="0">')
     return _label_code_blocks(content, _language(page.file.src_uri))
 
 
@@ -232,7 +230,7 @@ def on_post_page(output, page, config):
     lang = _language(page.file.src_uri)
     label = SEARCH_LABEL[lang]  # Material's search dialog has no name
     output = output.replace('role="dialog">', f'role="dialog" aria-label="{label}">', 1)
-    output = languages.root_alternates(_relative_links(output, page.url, config), page.url)
+    output = _relative_links(output, page.url, config)
     return languages.language_base(output, page.url, lang)
 
 
@@ -257,5 +255,9 @@ def _pages(config) -> list[Path]:
 
 
 def on_post_template(output_content, template_name, config):
-    """The same for the 404 page (which lives at the site's root)."""
-    return _relative_links(output_content, "", config)
+    """The same for the 404 page of a local build (it lives at the site's root).
+
+    A published site (``site_url`` set) keeps the 404 page's links absolute: GitHub Pages
+    serves it at any missing path, where relative links would lead nowhere.
+    """
+    return output_content if config.site_url else _relative_links(output_content, "", config)

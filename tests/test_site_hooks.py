@@ -1,0 +1,79 @@
+"""Build-time math, the search plugin's light copy, valid markup (``tools/site_hooks.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools import katex, site_hooks
+
+PAGE = (
+    '<p>Rate <span class="arithmatex">\\(\\eta &lt; 1\\)</span>.</p>\n'
+    '<div class="arithmatex" tabindex="0">\\[v \\leftarrow \\mu v + g\\]</div>'
+)
+
+
+def test_formulas_become_html_and_mathml_without_tex_delimiters():
+    out = katex.typeset(PAGE, display_attrs=' tabindex="0" role="group"')
+    assert "\\(" not in out and "\\[" not in out
+    assert out.count('<span class="katex">') == 2 and out.count("<math") == 2
+    assert "<mo>&lt;</mo>" in out  # the entity was unescaped before KaTeX saw it
+    assert '<div class="arithmatex" tabindex="0" role="group"><span class="katex-display">' in out
+    assert '<annotation encoding="application/x-tex">v \\leftarrow \\mu v + g</annotation>' in out
+
+
+def test_a_function_name_in_a_subscript_is_valid_mathml():
+    out = katex.render("\\lambda_{\\max}", False)
+    assert "<msub><mi>λ</mi><mrow><mi>max</mi><mo>\u2061</mo></mrow></msub>" in out
+
+
+def test_a_formula_katex_cannot_parse_fails_naming_it():
+    with pytest.raises(katex.MathError, match=r"\\\\frac\{"):
+        katex.typeset('<span class="arithmatex">\\(\\frac{\\)</span>')
+
+
+def test_vendored_katex_version():
+    assert katex.version() == "0.19.1"
+
+
+def test_search_copy_keeps_prose_and_defined_names_only():
+    code = (
+        '<div class="highlight"><pre><span></span><code><span class="k">def</span> '
+        '<span class="nf">momentum_step</span><span class="p">(</span>p, v'
+        '<span class="p">):</span>\n    <span class="k">return</span> p</code></pre></div>'
+    )
+    out = site_hooks.search_text(f"<p>Heavy ball.</p>{code}{PAGE}<svg><path d='M0'/></svg>")
+    assert "<p>Heavy ball.</p>" in out and "<code>momentum_step</code>" in out
+    assert "return" not in out and "arithmatex" not in out and "<svg" not in out
+
+
+def test_output_blocks_leave_nothing_in_the_search_copy():
+    out = site_hooks.search_text('<div class="highlight"><pre><code>loss = 0.25</code></pre></div>')
+    assert "0.25" not in out
+
+
+def test_checkbox_toggles_lose_autocomplete():
+    html = '<input class="md-toggle" data-md-toggle="search" type="checkbox" id="__search" '
+    html += 'autocomplete="off">'
+    assert "autocomplete" not in site_hooks.valid_html(html)
+
+
+def test_katex_stylesheet_and_fonts_only_on_pages_with_math():
+    head = '<link rel="stylesheet" href="../assets/stylesheets/extra.css">'
+    assert site_hooks.math_styles(head + "<p>no math</p>") == head + "<p>no math</p>"
+    out = site_hooks.math_styles(head + '<span class="katex">x</span>')
+    assert out.index('href="../assets/katex/katex.min.css"') < out.index("extra.css")
+    assert 'rel="preload" href="../assets/katex/fonts/KaTeX_Main-Regular.woff2"' in out
+
+
+def test_repeated_stylesheet_links_are_dropped():
+    link = '<link rel="stylesheet" href="a.css">'
+    assert site_hooks.single_links(f"{link}\n    {link}\n") == f"{link}\n"
+
+
+def test_the_404_language_selector_leads_to_the_language_roots():
+    html = (
+        '<a href="./softmax/" hreflang="zh" lang="zh" target="_self">'
+        '<a href="./en/softmax/" hreflang="en" lang="en" target="_self">'
+    )
+    out = site_hooks.roots_in_selector(html)
+    assert '<a href="./" hreflang="zh"' in out and '<a href="./en/" hreflang="en"' in out

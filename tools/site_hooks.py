@@ -1,0 +1,158 @@
+"""MkDocs hooks for a site that is fast on a phone (listed after ``tools/mkdocs_hooks.py``).
+
+- Formulas are typeset at build time (``tools/katex.py``): the reader's browser gets
+  KaTeX's HTML and MathML, no JavaScript. A formula KaTeX cannot parse stops the build,
+  naming the page.
+- The search plugin indexes a light copy of each page: prose and headings, and of each
+  code listing only the names it defines (``def``/``class`` lines), so a search for
+  ``momentum_step`` finds its lesson without the listings bloating the index. Worked
+  solutions rank below the lesson they belong to.
+- KaTeX's stylesheet (and its two commonest fonts, preloaded) only on pages with math.
+- ``hreflang`` alternates name the page's own translation (``tools/languages.py``).
+- Markup Material writes that is not valid HTML is mended (``tools/vnu.py`` checks).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import CombinedEvent, event_priority
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tools import katex, languages  # noqa: E402
+
+FORMULA_LABEL = {"en": "Formula", "zh": "公式"}
+KATEX_FONTS = ("Main-Regular", "Math-Italic")  # in nearly every formula: fetched early
+PRE = re.compile(r"<pre\b.*?</pre>", re.S)
+DEFINED = re.compile(r'<span class="n[fc]">(\w+)</span>')  # Pygments: function, class names
+DROPPED = re.compile(
+    r'<svg\b.*?</svg>|<span class="arithmatex">.*?</span>|<div class="arithmatex".*?</div>', re.S
+)
+SECONDARY = ("solutions/",)  # pages ranked below the lessons in search
+FULL_CONTENT: dict[int, str] = {}  # id(page) -> its HTML while the search plugin reads a copy
+
+
+def search_text(content: str) -> str:
+    """What the search plugin should index of ``content``: code reduced to defined names."""
+
+    def names(match: re.Match) -> str:
+        found = dict.fromkeys(DEFINED.findall(match.group(0)))  # in order, once each
+        return f"<pre><code>{' '.join(found)}</code></pre>" if found else ""
+
+    return DROPPED.sub("", PRE.sub(names, content))
+
+
+@event_priority(10)  # before the search plugin (0) reads page.content
+def _light_copy_for_search(context, page, config, nav):
+    FULL_CONTENT[id(page)] = page.content
+    page.content = search_text(page.content)
+    if page.file.src_uri.startswith(SECONDARY):  # a lesson before its worked solutions
+        page.meta.setdefault("search", {}).setdefault("boost", 0.5)
+    return context
+
+
+@event_priority(-10)  # after it: the page is rendered from its full content
+def _full_content_back(context, page, config, nav):
+    page.content = FULL_CONTENT.pop(id(page))
+    return context
+
+
+on_page_context = CombinedEvent(_light_copy_for_search, _full_content_back)
+
+
+def _language(page) -> str:
+    return "en" if page.file.src_uri.endswith(".en.md") else "zh"
+
+
+def valid_html(output: str) -> str:
+    """Mend what Material writes that the Nu HTML checker rejects.
+
+    ``autocomplete`` is not allowed on a checkbox (Material adds it to its two toggles,
+    ``__drawer`` and ``__search``, outside any template block that could be overridden).
+    """
+    return re.sub(
+        r'(<input class="md-toggle" data-md-toggle="\w+" type="checkbox" id="__\w+") '
+        r'autocomplete="off">',
+        r"\1>",
+        output,
+    )
+
+
+def math_styles(output: str) -> str:
+    """Link KaTeX's stylesheet, and preload its two commonest fonts, on a page with math.
+
+    Pages without formulas (the API reference) load neither.
+    """
+    if 'class="katex"' not in output:
+        return output
+    extra = re.search(r'<link rel="stylesheet" href="([^"]*)stylesheets/extra\.css">', output)
+    assets = f"{extra.group(1)}katex/"
+    links = "".join(
+        f'<link rel="preload" href="{assets}fonts/KaTeX_{font}.woff2" as="font" '
+        'type="font/woff2" crossorigin>\n'
+        for font in KATEX_FONTS
+    )
+    links += f'<link rel="stylesheet" href="{assets}katex.min.css">\n'
+    return output[: extra.start()] + links + output[extra.start() :]
+
+
+def single_links(output: str) -> str:
+    """Drop a stylesheet link repeated on the next line (mkdocstrings' CSS came twice)."""
+    return re.sub(r'(<link rel="stylesheet" href="[^"]*">)(\s*\1)+', r"\1", output)
+
+
+def on_post_page(output, page, config):
+    """Typeset the page's formulas, point its alternates at its translation, mend markup."""
+    attrs = f' tabindex="0" role="group" aria-label="{FORMULA_LABEL[_language(page)]}"'
+    try:
+        output = katex.typeset(output, display_attrs=attrs)
+    except katex.MathError as err:
+        raise PluginError(f"docs/{page.file.src_uri}: {err}") from None
+    output = languages.page_alternates(output, page.url, config.site_url)
+    return valid_html(single_links(math_styles(output)))
+
+
+def roots_in_selector(output: str) -> str:
+    """Point the language selector's links at the language roots (for the 404 page).
+
+    mkdocs-static-i18n leaves there the links of the last page it built.
+    """
+    links = re.compile(r'(<a href=")([^"]*)(" hreflang="([\w-]+)")')
+    hrefs = [m.group(2) for m in links.finditer(output)]
+    if not hrefs:
+        return output
+    base = os.path.commonprefix(hrefs)
+    base = base[: base.rfind("/") + 1]
+    roots = languages.LANGUAGE_ROOT
+    return links.sub(lambda m: f"{m.group(1)}{base}{roots.get(m.group(4), '')}{m.group(3)}", output)
+
+
+def on_post_template(output_content, template_name, config):
+    """The 404 page: no alternates (it is no page's translation), valid markup."""
+    if template_name == "404.html":
+        output = languages.page_alternates(output_content, "", None)
+        output_content = roots_in_selector(output)
+    return valid_html(output_content)
+
+
+@event_priority(-120)  # after tools/mkdocs_hooks.py has split the sitemap per language
+def on_post_build(config):
+    """A sitemap beside every page (Material asks for one there); none without ``site_url``."""
+    sitemap = os.path.join(config.site_dir, "sitemap.xml")
+    if not os.path.exists(sitemap):
+        return
+    if config.site_url:
+        with open(sitemap, encoding="utf8") as f:
+            languages.page_sitemaps(config.site_dir, config.site_url, f.read())
+    else:  # its entries would be root-absolute paths, wrong wherever the site is copied
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            for root in languages.LANGUAGE_ROOT.values():
+                path = os.path.join(config.site_dir, root, name)
+                if os.path.exists(path):
+                    os.remove(path)
