@@ -182,15 +182,7 @@ class Cache:
             "environment": entry.environment,
             "results": [dataclasses.asdict(r) for r in entry.results],
         }
-        fd, tmp = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=self.dir)
-        try:
-            with os.fdopen(fd, "w", encoding="utf8") as f:
-                json.dump(data, f, ensure_ascii=False)
-            os.replace(tmp, self.dir / f"{key}.json")  # atomic: readers see all or nothing
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(self.dir / f"{key}.json", json.dumps(data, ensure_ascii=False))
 
     def entry(self, page: Page) -> Entry:
         """The page's cached entry, or run it now and cache it."""
@@ -213,6 +205,23 @@ class Cache:
         if not isinstance(page, Page):
             page = Page(page, "", list(page_fences or []))
         return self.entry(page).results
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    Readers (another build, say) see the old file or the new one, never half of one.
+    """
+    prefix = path.name.split(".")[0] + "."
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def evict_unused(directory: Path = CACHE_DIR) -> list[str]:

@@ -143,7 +143,7 @@ def _render(page, jupyter_render, config, files) -> None:
     else:
         rendered = _jupyter_render(page, jupyter_render, config, files, text)
         RENDERED.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(rendered, ensure_ascii=False), "utf8")
+        docexec.write_atomic(path, json.dumps(rendered, ensure_ascii=False))
     link = (
         f'<p><a class="notebook-link" href="{slug}-solutions.ipynb" download>'
         f"{DOWNLOAD[lang]} (.ipynb)</a></p>"
@@ -168,7 +168,7 @@ def _jupyter_render(page, jupyter_render, config, files, text: str) -> dict:
     slug, lang = solutions.SOURCE_URI.fullmatch(page.file.src_uri).groups()
     executed = BUILD_DIR / lang / f"{slug}-solutions.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    executed.write_text(text, "utf8")
+    docexec.write_atomic(executed, text)  # another build may be reading it
     source = page.file.abs_src_path
     page.file.abs_src_path = str(executed)  # mkdocs-jupyter renders the file at this path
     try:
