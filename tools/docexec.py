@@ -47,6 +47,8 @@ ALWAYS = (
     "tools/docexec.py",
 )
 USED: set[str] = set()  # keys read or written by this process (every Cache instance)
+MEMORY: dict[str, Entry] = {}  # entries of this process, shared by every Cache instance: the
+# second language's build (mkdocs-static-i18n loads the hooks afresh) reuses the first's run
 
 
 def imported_modules(code: str) -> list[str]:
@@ -149,7 +151,7 @@ class Cache:
         if enabled is None:
             enabled = os.environ.get("LESSONS_CACHE", "on").lower() not in ("off", "0", "no")
         self.enabled = enabled
-        self.memory: dict[str, Entry] = {}
+        self.memory = MEMORY
         self.timings: dict[str, float] = {}  # page -> seconds actually executed this process
 
     def get(self, key: str) -> Entry | None:
