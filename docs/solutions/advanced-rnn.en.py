@@ -41,7 +41,9 @@ SMALL = ("ja", "pt", "tr")
 # most by getting them right, if necessary at the expense of the small ones. Weighting each class by
 # $w_c = N/(C N_c)$ gives every class the same total weight in the loss. To compare fairly, all models are
 # scored on the lesson's validation set: the full training set is every name of the full data set that is
-# not in the lesson's validation or test set. Three seeds per setting, the lesson's budget (6 epochs).
+# not in the lesson's validation or test set. We use 3 seeds per setting and, to keep this page fast, a
+# budget of about half the lesson's with the same number of optimizer steps for every model: 3 epochs on the
+# capped training set (30 steps), 1 epoch on the full one (33 steps).
 
 
 # %%
@@ -52,15 +54,18 @@ counts = Counter(c for _, c in train_full)
 print(f"{len(full)} names; full training set {len(train_full)}:", dict(counts.most_common()))
 weight = inverse_frequency(train_full, codes)
 settings = {
-    "capped": {"pairs": train},
-    "full": {"pairs": train_full},
-    "weighted": {"pairs": train_full, "weight": weight},
+    "capped": {"pairs": train, "epochs": 3},
+    "full": {"pairs": train_full, "epochs": 1},
+    "weighted": {"pairs": train_full, "weight": weight, "epochs": 1},
 }
-results = {name: [] for name in settings}
+results, capped = {name: [] for name in settings}, {}
 for seed in range(3):
     for name, kw in settings.items():
-        model = train_variant(kw["pairs"], codes, seed=seed, weight=kw.get("weight"))
+        model = train_variant(
+            kw["pairs"], codes, seed=seed, epochs=kw["epochs"], weight=kw.get("weight")
+        )
         results[name].append(evaluate(model, val, codes))
+        capped[seed] = model if name == "capped" else capped[seed]
 print(f"{'code':<6}{'n_full':>7}" + "".join(f"{name:>10}" for name in settings))
 for c in codes:
     row = "".join(f"{statistics.mean(r[1][c] for r in results[n]):>10.2f}" for n in settings)
@@ -79,14 +84,15 @@ for cap, fu, we in zip(*results.values(), strict=True):  # seed by seed
 
 
 # %% [markdown]
-# Answer (per-class accuracies averaged over three seeds; the assertions hold seed by seed): with all the
-# names, the classes that gained many training names improve, most clearly `pl` (from about 0.6 to about
-# 0.9), and also `it`, `en`, `nl` and `ru`. The small classes get worse: `ja`, `pt` and `tr`, with only 29
-# to 35 training names against 3638 for `pl`, are almost never predicted any more, and mid-sized classes such
-# as `de` and `fr` lose too, their names now attracted to the large classes. The overall accuracy on the
-# (capped, fairly balanced) validation set drops. Weighting the loss by inverse class frequency turns this
+# Answer (per-class accuracies averaged over 3 seeds; the assertions hold seed by seed): with all the
+# names, `pl` improves most clearly (from about 0.6 to about 0.9), and `it` and `nl` improve too; with the
+# same number of steps, most other classes lose. The small classes `ja`, `pt` and `tr`, with only 29 to 35
+# training names against 3638 for `pl`, are never classified correctly any more (`pt` was at 0 already with
+# the capped data), and mid-sized classes such as `de` and `fr` fall to 0 as well, their names now
+# attracted to the large classes. The overall accuracy on the (capped, fairly balanced) validation set
+# drops, from about 0.52–0.55 to about 0.40. Weighting the loss by inverse class frequency turns this
 # around: the small classes come back, in this run above the capped model's level, and the large classes
-# pay for it (`pl` falls back). Which model is "best" depends on the goal: plain accuracy on names drawn
+# pay for it (`pl` falls to about 0.46). Which model is "best" depends on the goal: plain accuracy on names drawn
 # with the natural frequencies rewards the unweighted model, a balanced accuracy rewards the weighted one.
 
 
@@ -97,18 +103,20 @@ for cap, fu, we in zip(*results.values(), strict=True):  # seed by seed
 # `models=("GRU", "BiGRU")`) and report the median and range of their validation accuracies. Is the
 # bidirectional model's advantage larger than the spread between seeds?
 #
-# Reasoning: we train the ten models once with `train_classifier` (the same calls that `seed_sweep` makes)
-# and pass them to `seed_sweep` through `trained=`, so that exercises 4 and 5 can reuse them. Two
+# Reasoning: to keep this page fast we use 3 seeds (0 to 2) and the budget of exercise 1 (3 epochs). The
+# unidirectional models are exercise 1's capped models (`train_variant` with its defaults makes the same
+# draws as `train_classifier`); we train the three bidirectional ones with `train_classifier` (the calls
+# that `seed_sweep` makes) and pass all six to `seed_sweep` through `trained=`, so that exercises 4 and 5
+# can reuse them. Two
 # comparisons answer the question: the gap between the medians against the range of each model, and the
 # difference seed by seed (same seed, same batches).
 
 
 # %%
-trained = {}
-for name, bidirectional in (("GRU", False), ("BiGRU", True)):
-    for seed in range(5):
-        trained[name, seed] = train_classifier(train, codes, "gru", bidirectional, seed=seed)[0]
-sweep = seed_sweep(train, val, codes, ("GRU", "BiGRU"), range(5), trained, epochs=6)
+trained = {("GRU", seed): model for seed, model in capped.items()}  # exercise 1's capped models
+for seed in range(3):
+    trained["BiGRU", seed] = train_classifier(train, codes, "gru", True, epochs=3, seed=seed)[0]
+sweep = seed_sweep(train, val, codes, ("GRU", "BiGRU"), range(3), trained, epochs=3)
 print(format_sweep(sweep))
 gap = statistics.median(sweep["BiGRU"]) - statistics.median(sweep["GRU"])
 spread = min(max(v) - min(v) for v in sweep.values())
@@ -120,12 +128,12 @@ assert gap < spread and min(paired) >= 0
 
 
 # %% [markdown]
-# Answer: the bidirectional GRU has the higher median validation accuracy, by about 0.02, but that gap is
-# smaller than the spread between seeds of either model (about 0.03 to 0.04), and the two ranges overlap: a
-# single run of each could rank them either way. Seed by seed (same initialization seed and batch order), the
-# bidirectional model is never behind, though for two seeds the difference is a few names only. So the
-# advantage is real but small, smaller than the luck of a single run; with 854 validation names the
-# standard error of one accuracy is already about 0.017.
+# Answer: the bidirectional GRU has the higher median validation accuracy, by about 0.01, but that gap is
+# smaller than the spread between seeds of either model (about 0.02 and 0.03). Seed by seed (same
+# initialization seed and batch order), the bidirectional model is never behind, though for one seed the
+# difference is two names only (0.002). So over these 3 seeds the advantage is consistent but small, of the
+# size of the luck of a single run; with 854 validation names the standard error of one accuracy is already
+# about 0.017.
 
 
 # %% [markdown]
@@ -139,15 +147,18 @@ assert gap < spread and min(paired) >= 0
 # makes that sum exactly 1 (setting both to 1 would give $\sigma(2) \approx 0.88$). With the default
 # initialization both are uniform in $\pm 1/\sqrt H$, so $f_t$ starts near $0.5$: the cell forgets half of
 # its content at every step. On short surnames, long memory matters less than on long
-# sequences, so we do not expect a large effect. In the table, `LSTMf1` is the LSTM with $b_f = 1$.
+# sequences, so we do not expect a large effect. As in exercise 2, we use 3 seeds and 3 epochs. In the
+# table, `LSTMf1` is the LSTM with $b_f = 1$.
 
 
 # %%
 lstms = {"LSTM": None, "LSTMf1": 1.0}
 for name, bias in lstms.items():
     sweep[name] = [
-        evaluate(train_variant(train, codes, "lstm", seed=s, forget_bias=bias), val, codes)[0]
-        for s in range(5)
+        evaluate(
+            train_variant(train, codes, "lstm", epochs=3, seed=s, forget_bias=bias), val, codes
+        )[0]
+        for s in range(3)
     ]
 with seeded(0):
     probe = NameClassifier(len(codes), cell="lstm")
@@ -159,17 +170,18 @@ assert torch.allclose(f0, torch.sigmoid(torch.tensor(1.0)), atol=1e-6)
 print(format_sweep({k: sweep[k] for k in ("GRU", "LSTM", "LSTMf1")}))
 change = [a - b for a, b in zip(sweep["LSTMf1"], sweep["LSTM"], strict=True)]
 print("b_f = 1 minus default, per seed:", [round(d, 3) for d in change])
-assert min(change) < 0 < max(change)  # no consistent effect
-assert statistics.median(sweep["LSTMf1"]) < statistics.median(sweep["GRU"])
+assert min(change) > 0  # higher for every seed
+assert min(sweep["LSTMf1"]) < max(sweep["GRU"]) and min(sweep["GRU"]) < max(sweep["LSTMf1"])
 
 
 # %% [markdown]
-# Answer: neither. With the forget-gate bias at 1 the LSTM's validation accuracy moves by about a point per
-# seed, up for some seeds and down for others, with a median close to the default LSTM's; it stays below the
-# GRU's median, within the spread between seeds. Jozefowicz et al. (2015) found the bias of 1 important on
-# tasks with long-range dependencies (language modeling, long synthetic tasks); a surname has at most a few
-# dozen characters, the gradient reaches every step without help, and the extra memory at the start buys
-# nothing measurable here.
+# Answer: it catches up, but does not clearly pull ahead. With this short budget (3 epochs), the
+# forget-gate bias of 1 raises the LSTM's validation accuracy for each of the 3 seeds, by 0.008 to 0.037,
+# which brings its median to the GRU's level (about 0.56 against 0.55); the two ranges overlap, so the
+# remaining difference is within the spread between seeds. Jozefowicz et al. (2015) found the bias of 1
+# important on tasks with long-range dependencies (language modeling, long synthetic tasks); a surname has at
+# most a few dozen characters, so here the bias more likely helps by making the early steps of training
+# easier than by giving long memory. Whether the gain survives a longer training is not measured here.
 
 
 # %% [markdown]
@@ -198,11 +210,11 @@ assert min(range(1, 8), key=lambda t: z_means[t]) == 6  # the k of -ski, after t
 
 # %% [markdown]
 # Answer: the hand-written GRU gives the same $h_n$ as `nn.GRU` up to float32 rounding. The mean update
-# gate stays in the middle range (about 0.37 to 0.62), so at every step each unit mixes old state and
+# gate stays in the middle range (about 0.38 to 0.63), so at every step each unit mixes old state and
 # candidate, some units keeping, others rewriting. The model rewrites most at the first letter (where
 # $h_0 = 0$ holds nothing worth keeping) and at the `k` of the ending `-ski`, the part of the name that
-# identifies it as Polish; it keeps most in the middle of the name (`o`, `w`, `a`, `s`, means around
-# 0.6). The mean over 32 units is a coarse summary, and this is one trained model (seed 0), but the
+# identifies it as Polish; it keeps most in the middle of the name (`o`, `w`, `a`, `s`, means 0.55 to
+# 0.63). The mean over 32 units is a coarse summary, and this is one trained model (seed 0, 3 epochs), but the
 # pattern fits how the classifier decides: by the ending.
 
 
@@ -218,14 +230,15 @@ assert min(range(1, 8), key=lambda t: z_means[t]) == 6  # the k of -ski, after t
 # asks exactly for that. The backward direction is worse off: `output[:, -1]` of the backward GRU is its
 # state after its first step, which has read only position $T - 1$, padding for every name but the longest.
 # Half of the bidirectional classifier's features then carry no information about the name. We train both
-# models without packing for seeds 0 to 2 and compare with the packed models of exercise 2 (same seeds).
+# models without packing for seeds 0 to 2 (3 epochs) and compare with the packed models of exercise 2 (same
+# seeds).
 
 
 # %%
 padded = {name: [] for name in ("GRU", "BiGRU")}
 for name, bidirectional in (("GRU", False), ("BiGRU", True)):
     for seed in range(3):
-        model = train_variant(train, codes, "gru", bidirectional, seed=seed, packed=False)
+        model = train_variant(train, codes, "gru", bidirectional, epochs=3, seed=seed, packed=False)
         padded[name].append(evaluate(model, val, codes, packed=False)[0])
 largest = max(Counter(c for _, c in val).values()) / len(val)
 drops = {}
@@ -236,17 +249,19 @@ for name in padded:
         f"{'':6} padded {[round(v, 3) for v in padded[name]]}  drop {[round(d, 3) for d in drops[name]]}"
     )
 print(f"largest class: {largest:.3f}")
-assert min(min(v) for v in padded.values()) > 4 * largest  # it learns
+assert min(min(v) for v in padded.values()) > 3 * largest  # it learns
 assert min(min(d) for d in drops.values()) > 0  # but worse than packed, every seed
-assert min(drops["BiGRU"]) > max(drops["GRU"])  # the bidirectional model loses more
+assert min(padded["BiGRU"]) < max(padded["GRU"]) and min(padded["GRU"]) < max(padded["BiGRU"])
 
 
 # %% [markdown]
-# Answer: yes, it learns anyway: trained on the padded batches, both models reach about 0.46 to 0.52,
-# about five times the 0.094 of always guessing the largest class, and far above what the lesson's packed
-# models scored when fed padded batches. But both lose 8 to 16 points against packing, for every seed, and
-# the bidirectional model loses more for every seed, so that with padding its median falls below the
-# unidirectional GRU's. The forward direction can learn to carry its state through the zero-input padding
+# Answer: yes, it learns anyway: trained on the padded batches, both models reach about 0.31 to 0.40,
+# more than three times the 0.094 of always guessing the largest class. But both lose 15 to 25 points
+# against packing, for each of the 3 seeds. In this short run the bidirectional model does not lose
+# measurably more (its drops, 0.17 to 0.25, overlap the GRU's, 0.15 to 0.22), but its advantage is gone:
+# padded, the ranges of the two models overlap (0.31 to 0.38 against 0.32 to 0.40), although the
+# bidirectional one has twice the features.
+# The forward direction can learn to carry its state through the zero-input padding
 # steps; the backward direction cannot recover what `output[:, -1]` never contained: for all but the longest
 # names its state at the last position has seen only padding. Packing gives each direction its own first
 # and last real step, which is why the lesson uses it.

@@ -37,7 +37,8 @@ SMALL = ("ja", "pt", "tr")
 # 思路：不设上限时类别极不均衡（`pl` 一个类别就有几千个名字，`ja` 只有几十个）。损失是对名字取平均，所以梯度由大类别主导，
 # 模型把大类别分对收益最大，必要时不惜牺牲小类别。按 $w_c = N/(C N_c)$ 给每个类别加权，能让每个类别在损失中的总权重相同。
 # 为了公平比较，所有模型都在本讲的验证集上评估：完整训练集取完整数据中不在本讲验证集和测试集里的全部名字。
-# 每种设置用三个种子，训练量与本讲相同（6 个轮次）。
+# 每种设置用 3 个种子。为了让本页运行得快一些，训练量约为本讲的一半，并让每个模型的优化步数大致相同：
+# 设了上限的训练集训练 3 个轮次（30 步），完整训练集训练 1 个轮次（33 步）。
 
 
 # %%
@@ -48,15 +49,18 @@ counts = Counter(c for _, c in train_full)
 print(f"{len(full)} names; full training set {len(train_full)}:", dict(counts.most_common()))
 weight = inverse_frequency(train_full, codes)
 settings = {
-    "capped": {"pairs": train},
-    "full": {"pairs": train_full},
-    "weighted": {"pairs": train_full, "weight": weight},
+    "capped": {"pairs": train, "epochs": 3},
+    "full": {"pairs": train_full, "epochs": 1},
+    "weighted": {"pairs": train_full, "weight": weight, "epochs": 1},
 }
-results = {name: [] for name in settings}
+results, capped = {name: [] for name in settings}, {}
 for seed in range(3):
     for name, kw in settings.items():
-        model = train_variant(kw["pairs"], codes, seed=seed, weight=kw.get("weight"))
+        model = train_variant(
+            kw["pairs"], codes, seed=seed, epochs=kw["epochs"], weight=kw.get("weight")
+        )
         results[name].append(evaluate(model, val, codes))
+        capped[seed] = model if name == "capped" else capped[seed]
 print(f"{'code':<6}{'n_full':>7}" + "".join(f"{name:>10}" for name in settings))
 for c in codes:
     row = "".join(f"{statistics.mean(r[1][c] for r in results[n]):>10.2f}" for n in settings)
@@ -75,11 +79,11 @@ for cap, fu, we in zip(*results.values(), strict=True):  # seed by seed
 
 
 # %% [markdown]
-# 结论（各类准确率是三个种子的平均，断言则逐个种子成立）：用上全部名字后，训练名字大幅增加的类别变好了，最明显的是 `pl`
-# （从约 0.6 升到约 0.9），`it`、`en`、`nl` 和 `ru` 也有提升。小类别变差了：`ja`、`pt`、`tr` 各只有 29 到 35 个训练名字，
-# 而 `pl` 有 3638 个，它们几乎再也不会被预测出来；`de`、`fr` 这样的中等类别也变差了，它们的名字被吸到了大类别里。
-# 在（设了上限、比较均衡的）验证集上，整体准确率下降了。按类别频率的倒数加权后情况反转：小类别回来了，这次甚至超过了设上限时的模型，
-# 代价由大类别承担（`pl` 又降了下去）。哪个模型“最好”取决于目标：若名字按自然频率出现，普通准确率偏爱不加权的模型；
+# 结论（各类准确率是 3 个种子的平均，断言则逐个种子成立）：用上全部名字后，最明显变好的是 `pl`（从约 0.6 升到约 0.9），
+# `it` 和 `nl` 也有提升；在优化步数相同的情况下，其余类别大多变差了。小类别 `ja`、`pt`、`tr` 各只有 29 到 35 个训练名字，
+# 而 `pl` 有 3638 个，它们一个名字都分不对了（`pt` 在设上限时就已经是 0）；`de`、`fr` 这样的中等类别也降到了 0，它们的名字被吸到了大类别里。
+# 在（设了上限、比较均衡的）验证集上，整体准确率从约 0.52～0.55 降到约 0.40。按类别频率的倒数加权后情况反转：小类别回来了，
+# 这次甚至超过了设上限时的模型，代价由大类别承担（`pl` 降到约 0.46）。哪个模型“最好”取决于目标：若名字按自然频率出现，普通准确率偏爱不加权的模型；
 # 若看各类别的平均准确率，则偏爱加权的模型。
 
 
@@ -89,16 +93,16 @@ for cap, fu, we in zip(*results.values(), strict=True):  # seed by seed
 # 用种子 0 到 4 分别训练单向和双向两个 GRU 模型（`seed_sweep` 加上 `models=("GRU", "BiGRU")`），报告验证准确率的中位数和范围。
 # 双向模型的优势是否超过了不同种子之间的波动？
 #
-# 思路：先用 `train_classifier` 把十个模型各训练一次（与 `seed_sweep` 内部的调用完全相同），再通过 `trained=` 交给 `seed_sweep`，
-# 这样练习 4 和练习 5 还能接着使用。回答这个问题要看两种比较：中位数之差与各自范围的对比，以及逐个种子的差（同一种子意味着相同的批次顺序）。
+# 思路：为了让本页运行得快一些，这里只用 3 个种子（0 到 2），训练量与练习 1 相同（3 个轮次）。单向模型直接用练习 1 中设了上限的模型
+# （`train_variant` 取默认参数时，随机抽取与 `train_classifier` 完全相同）；三个双向模型用 `train_classifier` 训练（与 `seed_sweep`
+# 内部的调用相同），六个模型一起通过 `trained=` 交给 `seed_sweep`，这样练习 4 和练习 5 还能接着使用。回答这个问题要看两种比较：中位数之差与各自范围的对比，以及逐个种子的差（同一种子意味着相同的批次顺序）。
 
 
 # %%
-trained = {}
-for name, bidirectional in (("GRU", False), ("BiGRU", True)):
-    for seed in range(5):
-        trained[name, seed] = train_classifier(train, codes, "gru", bidirectional, seed=seed)[0]
-sweep = seed_sweep(train, val, codes, ("GRU", "BiGRU"), range(5), trained, epochs=6)
+trained = {("GRU", seed): model for seed, model in capped.items()}  # exercise 1's capped models
+for seed in range(3):
+    trained["BiGRU", seed] = train_classifier(train, codes, "gru", True, epochs=3, seed=seed)[0]
+sweep = seed_sweep(train, val, codes, ("GRU", "BiGRU"), range(3), trained, epochs=3)
 print(format_sweep(sweep))
 gap = statistics.median(sweep["BiGRU"]) - statistics.median(sweep["GRU"])
 spread = min(max(v) - min(v) for v in sweep.values())
@@ -110,9 +114,9 @@ assert gap < spread and min(paired) >= 0
 
 
 # %% [markdown]
-# 结论：双向 GRU 验证准确率的中位数更高，高约 0.02，但这个差距小于任一模型在不同种子间的波动（约 0.03 到 0.04），两者的范围也互相重叠：
-# 各训练一次的话，排名可能颠倒。逐个种子比较（相同的初始化种子和批次顺序），双向模型从不落后，不过有两个种子只差几个名字。
-# 所以优势是真实的，但很小，比单次训练的运气还小；验证集有 854 个名字，一个准确率的标准误差就已约为 0.017。
+# 结论：双向 GRU 验证准确率的中位数更高，高约 0.01，但这个差距小于任一模型在不同种子间的波动（约 0.02 和 0.03）。
+# 逐个种子比较（相同的初始化种子和批次顺序），双向模型从不落后，不过有一个种子只差两个名字（0.002）。
+# 所以在这 3 个种子上优势是一致的，但很小，与单次训练的运气相当；验证集有 854 个名字，一个准确率的标准误差就已约为 0.017。
 
 
 # %% [markdown]
@@ -123,15 +127,17 @@ assert gap < spread and min(paired) >= 0
 # 思路：PyTorch 把 LSTM 的门按 $i, f, g, o$ 的顺序堆叠，所以每个偏置的第 $H$ 到 $2H$ 行属于 $f$。门看到的是和 $b_{if} + b_{hf}$；
 # 把 `bias_ih` 的这几行设为 1、`bias_hh` 的设为 0，这个和就恰好是 1（两者都设为 1 会得到 $\sigma(2) \approx 0.88$）。默认初始化下两者都在
 # $\pm 1/\sqrt H$ 内均匀分布，$f_t$ 一开始约为 $0.5$：细胞每一步都忘掉一半内容。姓氏都很短，长程记忆不像在长序列上那么重要，
-# 所以预期效果不大。表中的 `LSTMf1` 就是 $b_f = 1$ 的 LSTM。
+# 所以预期效果不大。与练习 2 一样，这里用 3 个种子、3 个轮次。表中的 `LSTMf1` 就是 $b_f = 1$ 的 LSTM。
 
 
 # %%
 lstms = {"LSTM": None, "LSTMf1": 1.0}
 for name, bias in lstms.items():
     sweep[name] = [
-        evaluate(train_variant(train, codes, "lstm", seed=s, forget_bias=bias), val, codes)[0]
-        for s in range(5)
+        evaluate(
+            train_variant(train, codes, "lstm", epochs=3, seed=s, forget_bias=bias), val, codes
+        )[0]
+        for s in range(3)
     ]
 with seeded(0):
     probe = NameClassifier(len(codes), cell="lstm")
@@ -143,14 +149,15 @@ assert torch.allclose(f0, torch.sigmoid(torch.tensor(1.0)), atol=1e-6)
 print(format_sweep({k: sweep[k] for k in ("GRU", "LSTM", "LSTMf1")}))
 change = [a - b for a, b in zip(sweep["LSTMf1"], sweep["LSTM"], strict=True)]
 print("b_f = 1 minus default, per seed:", [round(d, 3) for d in change])
-assert min(change) < 0 < max(change)  # no consistent effect
-assert statistics.median(sweep["LSTMf1"]) < statistics.median(sweep["GRU"])
+assert min(change) > 0  # higher for every seed
+assert min(sweep["LSTMf1"]) < max(sweep["GRU"]) and min(sweep["GRU"]) < max(sweep["LSTMf1"])
 
 
 # %% [markdown]
-# 结论：既没追上，也没反超。遗忘门偏置设为 1 后，每个种子的验证准确率变化约一个百分点，有的种子升、有的种子降，中位数与默认的 LSTM 相近，
-# 仍低于 GRU 的中位数，差距在种子间的波动之内。Jozefowicz 等人（2015）发现偏置取 1 在有长程依赖的任务上（语言模型、长的人工任务）很重要；
-# 而一个姓氏最多几十个字符，梯度不需要帮助就能到达每一步，开始时多保留的记忆在这里带不来可测量的好处。
+# 结论：追上了，但谈不上明显反超。在这么短的训练量下（3 个轮次），遗忘门偏置设为 1 后，3 个种子的验证准确率都提高了（高 0.008 到 0.037），
+# 中位数与 GRU 相当（约 0.56 对 0.55）；两者的范围互相重叠，剩下的差距在种子间的波动之内。Jozefowicz 等人（2015）发现偏置取 1
+# 在有长程依赖的任务上（语言模型、长的人工任务）很重要；而一个姓氏最多几十个字符，这里的好处更可能来自训练初期更容易起步，
+# 而不是更长的记忆。训练更久之后这点提升是否还在，本页没有测量。
 
 
 # %% [markdown]
@@ -175,10 +182,10 @@ assert min(range(1, 8), key=lambda t: z_means[t]) == 6  # the k of -ski, after t
 
 
 # %% [markdown]
-# 结论：手写的 GRU 与 `nn.GRU` 给出的 $h_n$ 在 float32 的舍入误差内相同。更新门的均值一直处在中间范围（约 0.37 到 0.62），
+# 结论：手写的 GRU 与 `nn.GRU` 给出的 $h_n$ 在 float32 的舍入误差内相同。更新门的均值一直处在中间范围（约 0.38 到 0.63），
 # 所以每一步每个单元都在旧状态和候选状态之间折中，有的单元保留，有的单元改写。模型改写得最多的是第一个字母（此时 $h_0 = 0$，本来就没有值得保留的内容）
-# 和词尾 `-ski` 中的 `k`，而正是这个词尾表明它是波兰姓氏；保留得最多的是名字中间（`o`、`w`、`a`、`s`，均值约 0.6）。
-# 32 个单元的均值只是一个粗略的概括，而且这只是一个训练好的模型（种子 0），但这个规律与分类器的判断方式相符：看词尾。
+# 和词尾 `-ski` 中的 `k`，而正是这个词尾表明它是波兰姓氏；保留得最多的是名字中间（`o`、`w`、`a`、`s`，均值 0.55 到 0.63）。
+# 32 个单元的均值只是一个粗略的概括，而且这只是一个训练好的模型（种子 0，3 个轮次），但这个规律与分类器的判断方式相符：看词尾。
 
 
 # %% [markdown]
@@ -189,14 +196,14 @@ assert min(range(1, 8), key=lambda t: z_means[t]) == 6  # the k of -ski, after t
 # 思路：填充之后，凡是比批次中最长名字短的名字，后面都跟着若干填充步。填充索引的嵌入为零（`padding_idx=0`），所以名字读完后，
 # 前向 GRU 一直收到同样的零输入；既然训练要求的正是这一点，它可以学会在这些步里保持状态。反向的情况更糟：反向 GRU 的 `output[:, -1]`
 # 是它走完第一步后的状态，只读过位置 $T - 1$，而除了最长的名字，那里都是填充。于是双向分类器的一半特征与名字毫无关系。
-# 用种子 0 到 2 训练不打包的两个模型，并与练习 2 中打包训练的模型（相同种子）比较。
+# 用种子 0 到 2 训练不打包的两个模型（3 个轮次），并与练习 2 中打包训练的模型（相同种子）比较。
 
 
 # %%
 padded = {name: [] for name in ("GRU", "BiGRU")}
 for name, bidirectional in (("GRU", False), ("BiGRU", True)):
     for seed in range(3):
-        model = train_variant(train, codes, "gru", bidirectional, seed=seed, packed=False)
+        model = train_variant(train, codes, "gru", bidirectional, epochs=3, seed=seed, packed=False)
         padded[name].append(evaluate(model, val, codes, packed=False)[0])
 largest = max(Counter(c for _, c in val).values()) / len(val)
 drops = {}
@@ -207,13 +214,15 @@ for name in padded:
         f"{'':6} padded {[round(v, 3) for v in padded[name]]}  drop {[round(d, 3) for d in drops[name]]}"
     )
 print(f"largest class: {largest:.3f}")
-assert min(min(v) for v in padded.values()) > 4 * largest  # it learns
+assert min(min(v) for v in padded.values()) > 3 * largest  # it learns
 assert min(min(d) for d in drops.values()) > 0  # but worse than packed, every seed
-assert min(drops["BiGRU"]) > max(drops["GRU"])  # the bidirectional model loses more
+assert min(padded["BiGRU"]) < max(padded["GRU"]) and min(padded["GRU"]) < max(padded["BiGRU"])
 
 
 # %% [markdown]
-# 结论：能学会：用填充后的批次训练，两个模型都能达到约 0.46 到 0.52，约为总猜最大类别（0.094）的五倍，也远高于本讲中打包训练的模型直接输入填充批次时的成绩。
-# 但与打包相比，两者在每个种子上都损失了 8 到 16 个百分点，而且每个种子上双向模型都损失得更多，以至于不打包时它的中位数反而低于单向 GRU。
+# 结论：能学会：用填充后的批次训练，两个模型都能达到约 0.31 到 0.40，是总猜最大类别（0.094）的三倍以上。
+# 但与打包相比，两者在 3 个种子上都损失了 15 到 25 个百分点。在这么短的训练里，双向模型并没有损失得明显更多（它的损失 0.17 到 0.25，
+# 与单向 GRU 的 0.15 到 0.22 互相重叠），但它的优势没有了：不打包时两个模型的范围互相重叠（0.31 到 0.38 对 0.32 到 0.40），
+# 尽管双向模型的特征多了一倍。
 # 前向可以学会在零输入的填充步中保持状态；反向却无法找回 `output[:, -1]` 中从来没有的信息：除了最长的名字，它在最后一个位置的状态只看到过填充。
 # 打包让每个方向都从自己真正的第一步开始、在真正的最后一步结束，这正是本讲使用它的原因。
