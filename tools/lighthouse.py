@@ -18,8 +18,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 from tools import a11y, node
@@ -63,17 +61,9 @@ def _gzipped(path: str, mtime: int) -> bytes:
     return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
 
 
-@contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
+def serve(folder: Path) -> contextlib.AbstractContextManager[str]:
     """Serve ``folder`` with gzip on a free loopback port; yield its URL."""
-    handler = functools.partial(GzipHandler, directory=str(folder))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    return a11y.serve(folder, GzipHandler)
 
 
 def run(url: str) -> dict:
