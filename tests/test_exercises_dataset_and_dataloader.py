@@ -59,6 +59,14 @@ def test_spawn_scripts():
     assert 'if __name__ == "__main__":' in ex.spawn_script(True)
 
 
+def test_import_as_worker_runs_only_top_level_code(tmp_path):
+    printed, names = ex.import_as_worker(ex.spawn_script(True), tmp_path)
+    assert printed == "" and "main" in names
+    child = 'if __name__ == "__mp_main__":\n    print("child")\n'
+    printed, _ = ex.import_as_worker(child, tmp_path)
+    assert printed == "child\n"
+
+
 def test_run_script(tmp_path):
     done = ex.run_script("print('hi')\n", tmp_path)
     assert done.returncode == 0 and done.stdout == "hi\n"

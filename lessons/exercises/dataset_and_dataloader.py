@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
+import runpy
 import subprocess
 import sys
 import textwrap
@@ -154,13 +157,13 @@ from torch.utils.data import DataLoader, TensorDataset
 
 def main():
     data = TensorDataset(torch.arange(8.0))
-    loader = DataLoader(data, batch_size=4, num_workers=2, multiprocessing_context="spawn")
+    loader = DataLoader(data, batch_size=4, num_workers=1, multiprocessing_context="spawn")
     print("batches:", [batch.tolist() for (batch,) in loader])
 """
 
 
 def spawn_script(guarded: bool) -> str:
-    """Source of a small script that iterates a 2-worker ``spawn`` DataLoader.
+    """Source of a small script that iterates a 1-worker ``spawn`` DataLoader.
 
     Args:
         guarded: If true, the work is in ``main()`` behind ``if __name__ == "__main__":``;
@@ -189,6 +192,25 @@ def run_script(source: str, folder, timeout: float = 120.0) -> subprocess.Comple
     path.write_text(textwrap.dedent(source), encoding="utf8")
     cmd = [sys.executable, "-W", "error", str(path)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder)
+
+
+def import_as_worker(source: str, folder) -> tuple[str, list[str]]:
+    """Run ``source`` in this process the way a spawn worker imports the main script.
+
+    The worker imports it under the name ``__mp_main__``, so a guarded ``main()`` is not called.
+
+    Args:
+        source: The script.
+        folder: An existing folder.
+
+    Returns:
+        ``(what it printed, the names it defined that do not start with "_")``.
+    """
+    path = Path(folder) / "script.py"
+    path.write_text(textwrap.dedent(source), encoding="utf8")
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        names = runpy.run_path(str(path), run_name="__mp_main__")
+    return out.getvalue(), sorted(n for n in names if not n.startswith("_"))
 
 
 def error_summary(stderr: str) -> list[str]:

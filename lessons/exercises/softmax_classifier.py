@@ -40,12 +40,19 @@ def first_nan_logit() -> float:
     """Smallest float32 logit z for which ``softmax_naive(tensor([z]))`` returns ``nan``.
 
     Returns:
-        z, found by walking the float32 grid up from 88 (e^z overflows near ln(3.4·10³⁸)).
+        z, found by bisection on the float32 grid between 88 and 89 (e^z overflows near
+        ln(3.4·10³⁸)); positive float32 values are ordered like their bit patterns.
     """
-    z = np.float32(88.0)
-    while not torch.isnan(softmax_naive(torch.tensor([float(z)]))).any():
-        z = np.nextafter(z, np.float32(np.inf))  # the next float32 above z
-    return float(z)
+
+    def is_nan(bits: int) -> bool:
+        z = np.array(bits, dtype=np.int32).view(np.float32)
+        return bool(torch.isnan(softmax_naive(torch.tensor([float(z)]))).any())
+
+    lo, hi = (int(np.float32(v).view(np.int32)) for v in (88.0, 89.0))  # is_nan(lo) false, hi true
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if is_nan(mid) else (mid, hi)
+    return float(np.array(hi, dtype=np.int32).view(np.float32))
 
 
 @checked(_check_k)
