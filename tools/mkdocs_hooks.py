@@ -260,4 +260,9 @@ def on_post_template(output_content, template_name, config):
     A published site (``site_url`` set) keeps the 404 page's links absolute: GitHub Pages
     serves it at any missing path, where relative links would lead nowhere.
     """
+    if template_name == "404.html":  # its search dialog needs a name too (axe, serious)
+        label = SEARCH_LABEL["zh"]  # the 404 page is the default language's
+        output_content = output_content.replace(
+            'role="dialog">', f'role="dialog" aria-label="{label}">', 1
+        )
     return output_content if config.site_url else _relative_links(output_content, "", config)
