@@ -176,8 +176,8 @@ assert torch.equal(y_ours, y_torch) and torch.equal(x_ours.grad, x_torch.grad)
 #
 # $$
 # \frac{\mathrm dL}{\mathrm dW}
-# = \frac{\partial L}{\partial W^{(1)}} + \frac{\partial L}{\partial W^{(2)}}\Big|_{W^{(1)} =
-# W^{(2)} = W}.
+# = \frac{\partial L}{\partial W^{(1)}} + \frac{\partial L}{\partial W^{(2)}}
+# \qquad (W^{(1)} = W^{(2)} = W).
 # $$
 #
 # When autograd finds the same leaf tensor used twice in the graph, it adds the gradients of both

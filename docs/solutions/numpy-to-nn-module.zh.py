@@ -111,7 +111,7 @@ assert torch.equal(y_ours, y_torch) and torch.equal(x_ours.grad, x_torch.grad)
 #
 # $$
 # \frac{\mathrm dL}{\mathrm dW}
-# = \frac{\partial L}{\partial W^{(1)}} + \frac{\partial L}{\partial W^{(2)}}\Big|_{W^{(1)} = W^{(2)} = W}.
+# = \frac{\partial L}{\partial W^{(1)}} + \frac{\partial L}{\partial W^{(2)}}\qquad (W^{(1)} = W^{(2)} = W).
 # $$
 #
 # autograd 在计算图里遇到同一个叶子张量被用了两次，就会把两条路径的梯度加到同一个 `.grad` 上。下面用 float64 计算两种方式。
