@@ -42,7 +42,7 @@ print(len(train_set), len(test_set))
 # size
 # of the last batch by hand, then check them with `iteration_table`.
 #
-# By hand: the last batch holds $N - (\lceil N/B\rceil - 1)B$ samples, that is $N \mathbin{\mathrm{mod}} B$ (or $B$
+# By hand: the last batch holds $N - (\lceil N/B\rceil - 1)B$ samples, that is $N$ mod $B$ (or $B$
 # when
 # $B$ divides $N$).
 #

@@ -38,7 +38,7 @@ print(len(train_set), len(test_set))
 #
 # $N = 569$ 时，对 $B = 16, 50, 100, 600$ 手算 $\lceil N/B\rceil$、$\lfloor N/B\rfloor$ 和最后一个批次的大小，再用 `iteration_table` 核对。
 #
-# 手算：最后一个批次的大小是 $N - (\lceil N/B\rceil - 1)B$，即 $N \mathbin{\mathrm{mod}} B$（整除时为 $B$）。
+# 手算：最后一个批次的大小是 $N - (\lceil N/B\rceil - 1)B$，即 $N$ mod $B$（整除时为 $B$）。
 #
 # | $B$ | $N/B$ | $\lceil N/B\rceil$ | $\lfloor N/B\rfloor$ | 最后一批 |
 # |---:|---:|---:|---:|---:|
