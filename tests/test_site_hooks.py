@@ -8,7 +8,7 @@ from tools import katex, site_hooks
 
 PAGE = (
     '<p>Rate <span class="arithmatex">\\(\\eta &lt; 1\\)</span>.</p>\n'
-    '<div class="arithmatex" tabindex="0">\\[v \\leftarrow \\mu v + g\\]</div>'
+    '<div class="arithmatex" style="x">\\[v \\leftarrow \\mu v + g\\]</div>'
 )
 
 
@@ -17,7 +17,8 @@ def test_formulas_become_html_and_mathml_without_tex_delimiters():
     assert "\\(" not in out and "\\[" not in out
     assert out.count('<span class="katex">') == 2 and out.count("<math") == 2
     assert "<mo>&lt;</mo>" in out  # the entity was unescaped before KaTeX saw it
-    assert '<div class="arithmatex" tabindex="0" role="group"><span class="katex-display">' in out
+    # the div keeps its own attributes (its reserved height) and gets the scroll box's
+    assert '<div class="arithmatex" style="x" tabindex="0" role="group"><span class="katex-' in out
     assert '<annotation encoding="application/x-tex">v \\leftarrow \\mu v + g</annotation>' in out
 
 
@@ -77,3 +78,12 @@ def test_the_404_language_selector_leads_to_the_language_roots():
     )
     out = site_hooks.roots_in_selector(html)
     assert '<a href="./" hreflang="zh"' in out and '<a href="./en/" hreflang="en"' in out
+
+
+def test_code_wider_than_a_phone_is_a_tab_stop_and_narrow_code_is_not():
+    wide = "<pre><span></span><code>" + "x = 1  # " + "&lt;" * 40 + "\n</code></pre>"
+    narrow = "<pre><code><span>y</span> = 2\n</code></pre>"
+    out = site_hooks.focusable_code(wide + narrow)
+    assert out.count('tabindex="0"') == 1 and out.startswith(
+        '<pre><span></span><code tabindex="0">'
+    )

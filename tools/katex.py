@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KATEX_JS = ROOT / "docs" / "assets" / "katex" / "katex.min.js"
 OPTIONS = {"throwOnError": True, "output": "htmlAndMathml", "strict": "error"}
 INLINE = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
-DISPLAY = re.compile(r'<div class="arithmatex"[^>]*>\s*\\\[(.*?)\\\]\s*</div>', re.S)
+DISPLAY = re.compile(r'<div class="arithmatex"([^>]*)>\s*\\\[(.*?)\\\]\s*</div>', re.S)
 RENDER = """
 function render(tex, display, options) {
   try {
@@ -76,8 +76,8 @@ def typeset(content: str, display_attrs: str = "") -> str:
     )
     return DISPLAY.sub(
         lambda m: (
-            f'<div class="arithmatex"{display_attrs}>'
-            f"{render(html.unescape(m.group(1).strip()), True)}</div>"
+            f'<div class="arithmatex"{m.group(1)}{display_attrs}>'
+            f"{render(html.unescape(m.group(2).strip()), True)}</div>"
         ),
         content,
     )

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import sys
@@ -25,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tools import katex, languages  # noqa: E402
+from tools import katex, languages, placeholders  # noqa: E402
 
 FORMULA_LABEL = {"en": "Formula", "zh": "公式"}
 KATEX_FONTS = ("Main-Regular", "Math-Italic")  # in nearly every formula: fetched early
@@ -105,6 +106,30 @@ def math_styles(output: str) -> str:
 def single_links(output: str) -> str:
     """Drop a stylesheet link repeated on the next line (mkdocstrings' CSS came twice)."""
     return re.sub(r'(<link rel="stylesheet" href="[^"]*">)(\s*\1)+', r"\1", output)
+
+
+CODE = re.compile(r"(<pre>(?:<span></span>)?<code)(>.*?</code>)", re.S)
+NARROWEST = 30  # characters of code a 320 px phone shows without scrolling
+
+
+def focusable_code(content: str) -> str:
+    """Make a code listing wider than the narrowest phone a tab stop (``tabindex="0"``).
+
+    Material adds that when a listing scrolls, but with ``content.lazy`` only once it has
+    come into view; keyboard users must be able to scroll every listing before that.
+    """
+
+    def tab_stop(match: re.Match) -> str:
+        text = html.unescape(re.sub(r"<[^>]+>", "", match.group(2)[1:]))
+        wide = max(map(len, text.split("\n"))) > NARROWEST
+        return match.group(1) + (' tabindex="0"' if wide else "") + match.group(2)
+
+    return CODE.sub(tab_stop, content)
+
+
+def on_page_content(content, page, config, files):
+    """Reserve each block's height on a phone (:mod:`tools.placeholders`); code tab stops."""
+    return focusable_code(placeholders.reserve(content))
 
 
 def on_post_page(output, page, config):
