@@ -171,6 +171,18 @@ def test_axe_finds_nothing_serious(server, page, prefix):
     assert found == {}
 
 
+def test_a_link_into_the_reference_opens_the_module_fold(server, page):
+    """The reference folds each module (tools/reference.py): closed on arrival, and a link
+    to a function (as a lesson's "API reference" line gives) opens its module's fold."""
+    page.goto(f"{server}/en/reference/", wait_until="load")
+    target = page.locator("#lessons\\.momentum\\.momentum_step")
+    assert page.locator("details.doc-fold").count() >= 16 and not target.is_visible()
+    page.goto(f"{server}/en/{LESSON}/", wait_until="load")  # then arrive by a link
+    page.goto(f"{server}/en/reference/#lessons.momentum.momentum_step", wait_until="load")
+    assert target.is_visible()
+    assert_stayed_local(page)
+
+
 def test_momentum_explorer_moves_the_path(server, page):
     """The explorer loads its data, and a slider (by keyboard and by value) or the Nesterov
     switch redraws the trajectory; the labels name the values in the page's language."""

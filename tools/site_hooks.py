@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tools import katex, languages, placeholders  # noqa: E402
+from tools import katex, languages, placeholders, reference  # noqa: E402
 
 FORMULA_LABEL = {"en": "Formula", "zh": "公式"}
 KATEX_FONTS = ("Main-Regular", "Math-Italic")  # in nearly every formula: fetched early
@@ -128,7 +128,13 @@ def focusable_code(content: str) -> str:
 
 
 def on_page_content(content, page, config, files):
-    """Reserve each block's height on a phone (:mod:`tools.placeholders`); code tab stops."""
+    """Reserve blocks' heights on a phone; code tab stops; the API reference folded.
+
+    See :mod:`tools.placeholders` and :mod:`tools.reference`.
+    """
+    if reference.MODULE in content:
+        content = reference.fold_modules(content)
+        reference.module_toc(page.toc)
     return focusable_code(placeholders.reserve(content))
 
 
