@@ -177,6 +177,8 @@ def test_a_link_into_the_reference_opens_the_module_fold(server, page):
     page.goto(f"{server}/en/reference/", wait_until="load")
     target = page.locator("#lessons\\.momentum\\.momentum_step")
     assert page.locator("details.doc-fold").count() >= 16 and not target.is_visible()
+    content = page.locator("article").inner_html()  # mkdocstrings titles in the page's language
+    assert "Parameters" in content and "参数" not in content
     page.goto(f"{server}/en/{LESSON}/", wait_until="load")  # then arrive by a link
     page.goto(f"{server}/en/reference/#lessons.momentum.momentum_step", wait_until="load")
     assert target.is_visible()

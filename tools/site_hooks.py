@@ -127,6 +127,18 @@ def focusable_code(content: str) -> str:
     return CODE.sub(tab_stop, content)
 
 
+def on_page_markdown(markdown, page, config, files):
+    """Have mkdocstrings title its sections (Parameters, 参数) in the page's language.
+
+    It takes one locale for the whole build, from the default language's theme, so the
+    English reference said 参数. mkdocstrings has no per-page option: set its handlers'.
+    """
+    handlers = getattr(config.plugins.get("mkdocstrings"), "_handlers", None)
+    if handlers is not None:
+        handlers._locale = _language(page)
+    return markdown
+
+
 def on_page_content(content, page, config, files):
     """Reserve blocks' heights on a phone; code tab stops; the API reference folded.
 
