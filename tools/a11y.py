@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
+import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -105,23 +108,61 @@ def pages(site: Path) -> list[str]:
     return [p.removesuffix("index.html") for p in found]
 
 
-def main(argv: list[str]) -> int:
-    """Check every page of the site folder in ``argv`` (default ``site``)."""
-    site = Path(argv[0] if argv else "site")
-    if not (site / "index.html").is_file():
-        print(f"{site}/index.html not found: build the site first", file=sys.stderr)
-        return 2
-    start, found, paths = time.perf_counter(), {}, pages(site)
+def check(site: Path, paths: list[str]) -> dict[str, list[str]]:
+    """Run axe on ``paths`` of ``site``; return the pages with serious violations."""
+    found = {}
     with serve(site) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for path in paths:
             if violations := serious_violations(page, f"{url}/{path}"):
                 found[path] = violations
+    return found
+
+
+def check_in_parallel(site: Path, paths: list[str], workers: int) -> dict[str, list[str]]:
+    """Split ``paths`` between ``workers`` processes, each with its own browser."""
+    shards = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tools.a11y", str(site), f"--shard={k}/{workers}"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for k in range(workers)
+    ]
+    found: dict[str, list[str]] = {}
+    for shard in shards:
+        out, _ = shard.communicate()
+        if shard.returncode:
+            raise RuntimeError(f"axe shard {shard.args[-1]} failed ({shard.returncode})")
+        found.update(json.loads(out))
+    return dict(sorted(found.items()))
+
+
+def main(argv: list[str]) -> int:
+    """Check every page of the site folder in ``argv`` (default ``site``).
+
+    Two processes share the pages where there are two cores; ``--shard=k/n`` (used by
+    them) checks every n-th page from the k-th and prints the result as JSON.
+    """
+    shard = next((a.removeprefix("--shard=") for a in argv if a.startswith("--shard=")), None)
+    args = [a for a in argv if not a.startswith("--shard=")]
+    site = Path(args[0] if args else "site")
+    if not (site / "index.html").is_file():
+        print(f"{site}/index.html not found: build the site first", file=sys.stderr)
+        return 2
+    start, paths = time.perf_counter(), pages(site)
+    if shard is not None:
+        k, n = map(int, shard.split("/"))
+        print(json.dumps(check(site, paths[k::n])))
+        return 0
+    workers = min(2, os.cpu_count() or 1)
+    found = check_in_parallel(site, paths, workers) if workers > 1 else check(site, paths)
     for path, violations in found.items():
         print(f"{path or 'index'}: " + "; ".join(violations))
     print(
         f"axe: {len(paths)} pages, {len(found)} with serious or critical violations "
-        f"({time.perf_counter() - start:.0f} s)"
+        f"({time.perf_counter() - start:.0f} s, {workers} browsers)"
     )
     return 1 if found else 0
 
