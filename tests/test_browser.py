@@ -186,9 +186,13 @@ def test_a_link_into_the_reference_opens_the_module_fold(server, page):
 
 
 def test_momentum_explorer_moves_the_path(server, page):
-    """The explorer loads its data, and a slider (by keyboard and by value) or the Nesterov
-    switch redraws the trajectory; the labels name the values in the page's language."""
+    """The explorer loads its data when scrolled near; a slider (by keyboard and by value)
+    or the Nesterov switch redraws the trajectory; labels name values in the page's language."""
     page.goto(f"{server}/en/{LESSON}/", wait_until="networkidle")
+    # It loads its data only when it comes near the screen.
+    assert page.locator(".momentum-explorer.mx-ready").count() == 0
+    assert not [u for u in page.requests if u.endswith("momentum-explorer.json")]
+    page.locator(".momentum-explorer").scroll_into_view_if_needed()
     root = page.locator(".momentum-explorer.mx-ready")
     root.wait_for(timeout=15_000)
     path = root.locator("path.mx-traj")

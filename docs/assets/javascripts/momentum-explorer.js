@@ -74,10 +74,21 @@
     root.classList.add("mx-ready");
   }
 
-  document.querySelectorAll(".momentum-explorer[data-src]").forEach(function (root) {
+  function load(root) {
     fetch(root.getAttribute("data-src"))
       .then(function (r) { return r.json(); })
       .then(function (data) { setup(root, data); })
       .catch(function (err) { root.setAttribute("data-error", String(err)); });
+  }
+
+  // Fetch and draw only when the explorer comes near the screen: it sits deep in a long
+  // page, and a phone should not spend its first seconds on it.
+  var near = "IntersectionObserver" in window && new IntersectionObserver(function (seen) {
+    seen.forEach(function (entry) {
+      if (entry.isIntersecting) { near.unobserve(entry.target); load(entry.target); }
+    });
+  }, {rootMargin: "400px 0px"});
+  document.querySelectorAll(".momentum-explorer[data-src]").forEach(function (root) {
+    if (near) { near.observe(root); } else { load(root); }
   });
 })();
