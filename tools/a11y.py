@@ -1,7 +1,8 @@
 """Run axe-core on every page of a built site, in headless Chromium, served on 127.0.0.1.
 
 Usage: ``python -m tools.a11y [site]``; prints each page's serious and critical violations
-and exits 1 if there is any. ``.ci/run`` runs it over the whole site; the browser test
+and exits 1 if there is any. Two browser processes share the pages on a machine with two
+cores or more. ``.ci/run`` runs it over the whole site; the browser test
 (``tests/test_browser.py``) uses the same server, browser and axe call on a few pages.
 axe-core 4.14.1 (MPL-2.0) is vendored in ``tests/vendor``; nothing is fetched.
 """
@@ -127,7 +128,7 @@ def check_in_parallel(site: Path, paths: list[str], workers: int) -> dict[str, l
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for k in range(workers)
     ]
     found: dict[str, list[str]] = {}

@@ -10,6 +10,11 @@
 - KaTeX's stylesheet (and its two commonest fonts, preloaded) only on pages with math.
 - ``hreflang`` alternates name the page's own translation (``tools/languages.py``).
 - Markup Material writes that is not valid HTML is mended (``tools/vnu.py`` checks).
+- Each block of the text column carries the height a phone gives it, for the blocks laid
+  out only when scrolled near (``tools/placeholders.py``); code listings wider than a
+  phone are tab stops.
+- The API reference folds each module (``tools/reference.py``), and mkdocstrings titles
+  its sections in the page's language.
 """
 
 from __future__ import annotations
