@@ -39,8 +39,10 @@ def setup() -> None:
     digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != digest:
         run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
-        run(PY, "-m", "pip", "install", "-q", "-r", "requirements.txt")
-        run(PY, "-m", "pip", "install", "-q", "--no-deps", "-e", ".")
+        # --no-compile: bytecode is written on first import, not for every file of torch
+        # and the rest at install (setup on 2 cores: 99 s -> 54 s)
+        run(PY, "-m", "pip", "install", "-q", "--no-compile", "-r", "requirements.txt")
+        run(PY, "-m", "pip", "install", "-q", "--no-compile", "--no-deps", "-e", ".")
         STAMP.write_text(digest)
 
 
