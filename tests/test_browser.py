@@ -185,6 +185,13 @@ def test_a_link_into_the_reference_opens_the_module_fold(server, page):
     assert_stayed_local(page)
 
 
+def test_worked_solutions_speak_their_page_language(server, page):
+    """An English solution page (a notebook, ``.en.py``) labels its formulas in English."""
+    page.goto(f"{server}/en/solutions/{LESSON}/", wait_until="load")
+    labels = page.locator("div.arithmatex").evaluate_all("ds => ds.map(d => d.ariaLabel)")
+    assert labels and set(labels) == {"Formula"}
+
+
 def test_momentum_explorer_moves_the_path(server, page):
     """The explorer loads its data when scrolled near; a slider (by keyboard and by value)
     or the Nesterov switch redraws the trajectory; labels name values in the page's language."""

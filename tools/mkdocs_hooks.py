@@ -52,10 +52,6 @@ def _enabled() -> bool:
     return os.environ.get("LESSONS_EXEC", "on").lower() not in ("off", "0", "no")
 
 
-def _language(src_uri: str) -> str:
-    return "en" if src_uri.endswith(".en.md") else "zh"
-
-
 def _output_block(text: str, lang: str) -> list[str]:
     ticks = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
     title = OUTPUT_TITLE[lang]
@@ -78,7 +74,7 @@ def _with_notebook_link(markdown: str, page) -> str:
     """Put a download link to the page's notebook under its title."""
     lines = markdown.split("\n")
     title = next(i for i, line in enumerate(lines) if line.startswith("# "))
-    label = NOTEBOOK_LINK[_language(page.file.src_uri), _notebook_name(page) == "index.ipynb"]
+    label = NOTEBOOK_LINK[languages.language_of(page.url), _notebook_name(page) == "index.ipynb"]
     link = f'<a class="notebook-link" href="{_notebook_name(page)}" download>{label} (.ipynb)</a>'
     lines[title + 1 : title + 1] = ["", link, ""]
     return "\n".join(lines)
@@ -97,7 +93,7 @@ def on_page_markdown(markdown, page, config, files):
     if not model.fences:
         return markdown
     NOTEBOOKS[src] = notebooks.dumps(model)
-    lines, lang = markdown.split("\n"), _language(src)
+    lines, lang = markdown.split("\n"), languages.language_of(page.url)
     extras = [_api_link(lines[f.start + 1 : f.end - 1], lang) for f in model.fences]
     if _enabled():
         outputs, produced = _outputs(model, lang)
@@ -191,7 +187,7 @@ def on_page_content(content, page, config, files):
         if tag not in content:
             raise PluginError(f"docs/{page.file.src_uri}: figure {number} could not be placed")
         content = content.replace(tag, _figure_html(fig, number, page, config), 1)
-    return _label_code_blocks(content, _language(page.file.src_uri))
+    return _label_code_blocks(content, languages.language_of(page.url))
 
 
 def _label_code_blocks(content: str, lang: str) -> str:
@@ -227,7 +223,7 @@ def on_post_page(output, page, config):
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, _notebook_name(page)), "w", encoding="utf8") as f:
             f.write(NOTEBOOKS.pop(page.file.src_uri))
-    lang = _language(page.file.src_uri)
+    lang = languages.language_of(page.url)
     label = SEARCH_LABEL[lang]  # Material's search dialog has no name
     output = output.replace('role="dialog">', f'role="dialog" aria-label="{label}">', 1)
     output = _relative_links(output, page.url, config)

@@ -72,10 +72,6 @@ def _full_content_back(context, page, config, nav):
 on_page_context = CombinedEvent(_light_copy_for_search, _full_content_back)
 
 
-def _language(page) -> str:
-    return "en" if page.file.src_uri.endswith(".en.md") else "zh"
-
-
 def valid_html(output: str) -> str:
     """Mend what Material writes that the Nu HTML checker rejects.
 
@@ -140,7 +136,7 @@ def on_page_markdown(markdown, page, config, files):
     """
     handlers = getattr(config.plugins.get("mkdocstrings"), "_handlers", None)
     if handlers is not None:
-        handlers._locale = _language(page)
+        handlers._locale = languages.language_of(page.url)
     return markdown
 
 
@@ -157,7 +153,8 @@ def on_page_content(content, page, config, files):
 
 def on_post_page(output, page, config):
     """Typeset the page's formulas, point its alternates at its translation, mend markup."""
-    attrs = f' tabindex="0" role="group" aria-label="{FORMULA_LABEL[_language(page)]}"'
+    label = FORMULA_LABEL[languages.language_of(page.url)]
+    attrs = f' tabindex="0" role="group" aria-label="{label}"'
     try:
         output = katex.typeset(output, display_attrs=attrs)
     except katex.MathError as err:
