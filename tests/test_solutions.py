@@ -163,3 +163,30 @@ def test_cached_table_of_contents_round_trips():
         }
     ]
     assert jupyter_hooks._tokens(get_toc(tokens)) == tokens
+
+
+def test_the_site_shows_solution_figures_from_shared_files(tmp_path):
+    """The page shows each figure as a file under figures/; the download keeps it inline."""
+    nb = solutions.execute(RENDERED, "demo", docexec.Cache(tmp_path, enabled=False))
+    site = tmp_path / "site"
+    shown = {
+        url: solutions.with_figure_files(nb, url, site)
+        for url in ("solutions/demo/", "en/solutions/demo/")
+    }
+    (svg_file,) = (site / "figures").glob("*.svg")  # one file for both languages
+    tags = [
+        o.data["text/html"]
+        for c in shown["en/solutions/demo/"].cells
+        for o in c.get("outputs", [])
+        if "data" in o
+    ]
+    assert tags == [
+        f'<figure class="docexec-figure"><img src="../../../figures/{svg_file.name}" '
+        'alt="$y$ vs $x$" width="614" height="461" decoding="async"></figure>'
+    ]
+    zh = shown["solutions/demo/"].cells[1].outputs[1].data["text/html"]
+    assert f'src="../../figures/{svg_file.name}"' in zh
+    assert svg_file.read_text() == nb.cells[1].outputs[1].data["image/svg+xml"]
+    assert (
+        nb.cells[1].outputs[1].data["text/html"].startswith('<figure class="docexec-figure"><svg')
+    )

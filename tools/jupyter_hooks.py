@@ -8,7 +8,8 @@ Each ``docs/solutions/<slug>.<lang>.py`` (jupytext percent format) becomes the p
 - add a "练习解答 / Solutions" section to the nav, in the lessons' order;
 - execute the code cells with ``tools/docexec`` (cached on disk, shared by both languages) and
   let mkdocs-jupyter (``execute: false``) render the notebook *with those outputs*; math comes out
-  as arithmatex markup, and the HTML is trimmed of JupyterLab's CSS (``tools/solutions.py``).
+  as arithmatex markup, figures are shown from the site's shared SVG files, and the HTML is
+  trimmed of JupyterLab's CSS (``tools/solutions.py``).
   The result is cached on disk by the executed notebook, the page's language, this code and the
   renderer's versions and options (nbconvert compiles its templates anew for every page: about a
   second each), so an unchanged solution is neither run nor rendered again;
@@ -135,13 +136,14 @@ def _render(page, jupyter_render, config, files) -> None:
         )
     except solutions.SolutionError as err:
         raise PluginError(str(err)) from None
-    NOTEBOOKS[src] = text = nbformat.writes(nb)
-    USED[src] = key = _render_key(text, lang, config)
+    NOTEBOOKS[src] = nbformat.writes(nb)  # for download: figures inline
+    shown = nbformat.writes(solutions.with_figure_files(nb, page.url, config.site_dir))
+    USED[src] = key = _render_key(shown, lang, config)
     path = RENDERED / f"{key}.json"
     if CACHE.enabled and path.exists():
         rendered = json.loads(path.read_text("utf8"))
     else:
-        rendered = _jupyter_render(page, jupyter_render, config, files, text)
+        rendered = _jupyter_render(page, jupyter_render, config, files, shown)
         RENDERED.mkdir(parents=True, exist_ok=True)
         docexec.write_atomic(path, json.dumps(rendered, ensure_ascii=False))
     link = (

@@ -10,7 +10,6 @@ the page and block named. Pages are parsed and run by :mod:`lessons.page`.
 from __future__ import annotations
 
 import ast
-import hashlib
 import html
 import json
 import os
@@ -26,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # MkDocs restores sys.path after loading hooks: see on_config
 
 from lessons import page as pages  # noqa: E402
-from tools import docexec, languages, notebooks  # noqa: E402
+from tools import docexec, figures, languages, notebooks  # noqa: E402
 
 CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
@@ -45,7 +44,6 @@ NOTEBOOK_LINK = {  # (language, is the overview) -> link text
 }
 PLACEHOLDER = "DOCEXEC-FIGURE-{}"
 MODULES_MARKER = "<!-- lessons modules, in course order -->"
-FIGURES = "figures"  # folder of the site that holds every figure, once
 
 
 def _enabled() -> bool:
@@ -142,51 +140,25 @@ def _outputs(model: pages.Page, lang: str) -> tuple[list[list[str]], str]:
         entry = CACHE.entry(model)
     except pages.FenceError as err:
         raise PluginError(str(err)) from None
-    outputs, figures = [], []
+    outputs, drawn = [], []
     for result in entry.results:
         extra = _output_block(result.stdout, lang) if result.stdout.strip() else []
         for fig in result.figures:
-            figures.append(fig)
-            extra += ["", PLACEHOLDER.format(len(figures)), ""]
+            drawn.append(fig)
+            extra += ["", PLACEHOLDER.format(len(drawn)), ""]
         outputs.append(extra)
-    PENDING[model.path.removeprefix("docs/")] = figures
+    PENDING[model.path.removeprefix("docs/")] = drawn
     return outputs, entry.environment
-
-
-def _svg_size(svg: str) -> tuple[int, int]:
-    """The CSS pixel size of a matplotlib SVG (its ``viewBox`` is in points)."""
-    box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
-    if not box:
-        raise ValueError("figure SVG has no viewBox")
-    return round(float(box.group(1)) * 4 / 3), round(float(box.group(2)) * 4 / 3)
-
-
-def _figure_html(fig: dict, number: int, page, config) -> str:
-    """Write the figure's SVG once into ``figures/``; return the ``<figure>`` that shows it."""
-    data = fig["svg"].encode()
-    name = f"{hashlib.sha256(data).hexdigest()[:16]}.svg"
-    path = Path(config.site_dir, FIGURES, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_bytes(data)
-    up = "../" * page.url.count("/")
-    width, height = _svg_size(fig["svg"])
-    lazy = ' loading="lazy"' if number > 1 else ""  # the first may be in view: load it at once
-    alt = html.escape(fig["alt"], quote=True)
-    return (
-        f'<figure class="docexec-figure"><img src="{up}{FIGURES}/{name}" alt="{alt}" '
-        f'width="{width}" height="{height}"{lazy} decoding="async"></figure>'
-    )
 
 
 def on_page_content(content, page, config, files):
     """Swap figure placeholders for the figure files; fail if any is left unplaced."""
-    figures = PENDING.pop(page.file.src_uri, [])
-    for number, fig in enumerate(figures, start=1):
+    for number, fig in enumerate(PENDING.pop(page.file.src_uri, []), start=1):
         tag = f"<p>{PLACEHOLDER.format(number)}</p>"
         if tag not in content:
             raise PluginError(f"docs/{page.file.src_uri}: figure {number} could not be placed")
-        content = content.replace(tag, _figure_html(fig, number, page, config), 1)
+        shown = figures.figure_html(fig["svg"], fig["alt"], number, page.url, config.site_dir)
+        content = content.replace(tag, shown, 1)
     return _label_code_blocks(content, languages.language_of(page.url))
 
 

@@ -20,6 +20,7 @@ only; a ``$$...$$`` display stands alone in its paragraph.
 from __future__ import annotations
 
 import contextlib
+import copy
 import html
 import re
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ import nbformat
 from bs4 import BeautifulSoup
 from nbconvert.filters.markdown_mistune import IPythonRenderer
 
-from tools import docexec
+from tools import docexec, figures
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "docs" / "solutions"
@@ -89,8 +90,9 @@ def fences(text: str, nb: nbformat.NotebookNode) -> list[docexec.Fence]:
 def outputs(result: docexec.Result) -> list[nbformat.NotebookNode]:
     """Notebook outputs of one cell: its printed text, then each figure.
 
-    A figure is inline SVG with its text alternative (``text/html``, what the page shows),
-    plus ``image/svg+xml`` and the alternative as ``text/plain`` for other front ends.
+    A figure is inline SVG with its text alternative (``text/html``, what Jupyter shows),
+    plus ``image/svg+xml`` and the alternative as ``text/plain`` for other front ends. The
+    site shows the figure's file instead (:func:`with_figure_files`).
     """
     found = []
     if result.stdout:
@@ -105,6 +107,25 @@ def outputs(result: docexec.Result) -> list[nbformat.NotebookNode]:
         }
         found.append(nbformat.v4.new_output("display_data", data=data))
     return found
+
+
+def with_figure_files(
+    nb: nbformat.NotebookNode, page_url: str, site_dir: str | Path
+) -> nbformat.NotebookNode:
+    """A copy of ``nb`` that shows each figure from its file, as the lesson pages do.
+
+    The files are written into the site's ``figures/`` (shared with the other language and
+    the lessons); ``nb`` itself, offered for download, keeps its figures inline.
+    """
+    shown, number = copy.deepcopy(nb), 0
+    for cell in shown.cells:
+        for output in cell.get("outputs", []):
+            svg = output.get("data", {}).get("image/svg+xml")
+            if svg:
+                number += 1
+                alt = output.data["text/plain"]
+                output.data["text/html"] = figures.figure_html(svg, alt, number, page_url, site_dir)
+    return shown
 
 
 def execute(text: str, label: str, cache: docexec.Cache | None) -> nbformat.NotebookNode:
