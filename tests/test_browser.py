@@ -157,6 +157,33 @@ def test_wide_formula_scrolls_on_a_phone(browser, server):
     )
 
 
+def test_dark_mode_follows_the_system_then_the_toggle_and_is_remembered(browser, server):
+    """The palette toggle (overrides/partials/palette.html, run without Material's bundle):
+    the system's scheme first, then the reader's choice, kept across pages."""
+    context = browser.new_context(color_scheme="dark")
+    pg = context.new_page()
+
+    def state():
+        return pg.evaluate(
+            """() => [document.body.dataset.mdColorScheme,
+                [...document.querySelectorAll('[data-md-palette] label')].map(l => !l.hidden),
+                document.querySelector('meta[name=color-scheme]').content,
+                document.querySelector('meta[name=theme-color]').content]"""
+        )
+
+    pg.goto(f"{server}/en/{LESSON}/", wait_until="load")
+    assert state()[:3] == ["slate", [False, True], "dark"]  # the dark toggle leads back to light
+    pg.locator("[data-md-palette] label:visible").click()
+    light = state()
+    assert light[:3] == ["default", [True, False], "light"] and light[3] == "#4051b5"
+    pg.goto(f"{server}/{LESSON}/", wait_until="load")  # another page remembers the choice
+    assert state()[0] == "default"
+    pg.locator("[data-md-palette] input:checked").focus()
+    pg.keyboard.press("Enter")  # the keyboard switches too
+    assert state()[0] == "slate"
+    context.close()
+
+
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
 def test_axe_finds_nothing_serious(server, page, prefix):
     """axe-core: no violation of impact "serious" or "critical" on a lesson and the reference.
