@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from mkdocs.exceptions import PluginError
 
-from tools import docexec, jupyter_hooks, solutions
+from tools import docexec, figures, jupyter_hooks, solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUGS = solutions.slugs()
@@ -149,6 +149,10 @@ def test_render_is_lean_with_arithmatex_math_and_accessible_figures(tmp_path):
     assert '<h2 id="exercise-1">' in html and 'href="#exercise-1"' in html
     assert '<div aria-label="Python code" class="highlight" role="group"><pre><code>' in html
     assert "clipboard" not in html
+    # a flat run of blocks, as on a lesson page: no cell wrappers; output titled as there
+    assert "jp-" not in html and "jupyter-wrapper" not in html
+    output = '<div aria-label="Output" class="highlight" role="group"><span class="filename">'
+    assert output + "Output</span><pre><code>hello\n</code></pre></div>" in html
 
 
 def test_cached_table_of_contents_round_trips():
@@ -180,9 +184,10 @@ def test_the_site_shows_solution_figures_from_shared_files(tmp_path):
         for o in c.get("outputs", [])
         if "data" in o
     ]
+    width, height = figures.size(svg_file.read_text())  # 4/3 px per pt of its viewBox
     assert tags == [
         f'<figure class="docexec-figure"><img src="../../../figures/{svg_file.name}" '
-        'alt="$y$ vs $x$" width="614" height="461" decoding="async"></figure>'
+        f'alt="$y$ vs $x$" width="{width}" height="{height}" decoding="async"></figure>'
     ]
     zh = shown["solutions/demo/"].cells[1].outputs[1].data["text/html"]
     assert f'src="../../figures/{svg_file.name}"' in zh

@@ -22,6 +22,8 @@ import os
 import re
 
 LANGUAGE_ROOT = {"zh": "", "en": "en/"}  # where each language's pages live in the site
+OUTPUT_TITLE = {"en": "Output", "zh": "输出"}  # the title of a block of printed output
+CODE_LABEL = {"en": "Python code", "zh": "Python 代码"}  # a code block's name for screen readers
 ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[\w-]+">\n?')
 
 

@@ -31,8 +31,6 @@ CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
 NOTEBOOKS: dict[str, str] = {}  # page -> notebook JSON, written next to the page's HTML
 SEEN: set[str] = set()  # pages rendered in this build (a full build renders all)
-OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
-CODE_LABEL = {"en": "Python code", "zh": "Python 代码"}
 SEARCH_LABEL = {"en": "Search", "zh": "搜索"}
 API_LABEL = {"en": "API reference:", "zh": "API 参考："}
 PRODUCED_BY = {"en": "Outputs on this page were produced with", "zh": "本页输出的运行环境："}
@@ -52,7 +50,7 @@ def _enabled() -> bool:
 
 def _output_block(text: str, lang: str) -> list[str]:
     ticks = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
-    title = OUTPUT_TITLE[lang]
+    title = languages.OUTPUT_TITLE[lang]
     return ["", f'{ticks}text title="{title}"', *text.rstrip("\n").split("\n"), ticks, ""]
 
 
@@ -166,7 +164,7 @@ def _label_code_blocks(content: str, lang: str) -> str:
     """Name every code block for screen readers: its title (file, "Output"), else "Python code"."""
 
     def label(match: re.Match) -> str:
-        name = html.escape(match.group(2) or CODE_LABEL[lang], quote=True)
+        name = html.escape(match.group(2) or languages.CODE_LABEL[lang], quote=True)
         return f'<div class="highlight" role="group" aria-label="{name}">{match.group(1) or ""}'
 
     return re.sub(

@@ -31,14 +31,13 @@ import nbformat
 from bs4 import BeautifulSoup
 from nbconvert.filters.markdown_mistune import IPythonRenderer
 
-from tools import docexec, figures
+from tools import docexec, figures, languages
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "docs" / "solutions"
 SOURCE_URI = re.compile(r"solutions/([\w-]+)\.(zh|en)\.py")  # src_uri of a solutions page
 CELL_MARKER = re.compile(r"# %%( |$)")
 EXERCISES = {"zh": "## 练习", "en": "## Exercises"}
-CODE_LABEL = {"zh": "Python 代码", "en": "Python code"}  # as the lesson pages name code
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -187,34 +186,56 @@ def arithmatex_math() -> Iterator[None]:
 
 
 def lean_html(content: str, heading_ids: list[str], lang: str) -> str:
-    """Trim mkdocs-jupyter's HTML to the notebook itself, in the site's own markup.
+    """Trim mkdocs-jupyter's HTML to the notebook's content, in the lesson pages' markup.
 
     Drops the inlined JupyterLab CSS (about 600 KB), the scripts (MathJax with an empty URL,
-    Mermaid, a clipboard helper, with a duplicate of every code cell), and empty collapsers;
-    code cells become Material code blocks (its colors and copy button), named for screen
-    readers in ``lang`` as on the lesson pages; heading ids become
-    ``heading_ids`` (those of the page's table of contents); display math leaves its ``<p>``.
+    Mermaid, a clipboard helper, with a duplicate of every code cell) and the cells' nested
+    wrappers: what is left is a flat run of blocks, as on a lesson page, so the site's phone
+    layout applies (each block laid out when it scrolls near, ``extra.css``). Code cells
+    become Material code blocks (its colors and copy button) named for screen readers in
+    ``lang``, printed output a block titled "Output", as on the lesson pages; heading ids
+    become ``heading_ids`` (those of the page's table of contents); display math leaves its
+    ``<p>``.
     """
     soup = BeautifulSoup(content, "html.parser")
     wrapper = soup.select_one("div.jupyter-wrapper")
     if wrapper is None:
         raise ValueError("no div.jupyter-wrapper in mkdocs-jupyter's output")
-    for junk in wrapper.select(".zeroclipboard-container, .clipboard-copy-txt, .jp-Collapser"):
-        junk.decompose()
-    for box in wrapper.select("div.jp-Cell-inputWrapper, div.jp-RenderedHTML"):
-        del box["tabindex"]  # only scrollable text output stays focusable
     for block in wrapper.select("div.highlight-ipynb"):
-        block.attrs = {"class": ["highlight"], "role": "group", "aria-label": CODE_LABEL[lang]}
-        pre = block.pre
-        code = soup.new_tag("code")
-        code.extend(list(pre.contents))
-        pre.append(code)
+        _code_block(soup, block, block.pre, languages.CODE_LABEL[lang])
+    for text in wrapper.select("div.jp-RenderedText"):
+        pre, title = text.pre.extract(), soup.new_tag("span", attrs={"class": "filename"})
+        title.string = languages.OUTPUT_TITLE[lang]
+        text.clear()
+        text.extend([title, pre])
+        _code_block(soup, text, pre, languages.OUTPUT_TITLE[lang])
     _set_heading_ids(wrapper, heading_ids)
     for math in wrapper.select("p > div.arithmatex"):
         paragraph = math.parent
         if paragraph.get_text(strip=True) == math.get_text(strip=True):
             paragraph.replace_with(math)
-    return str(wrapper)
+    return "\n".join(str(block) for block in _blocks(wrapper))
+
+
+def _code_block(soup, block, pre, label: str) -> None:
+    """Make ``block`` a Material code block, ``<pre><code>``, named ``label``."""
+    block.attrs = {"class": ["highlight"], "role": "group", "aria-label": label}
+    code = soup.new_tag("code")
+    code.extend(list(pre.contents))
+    pre.append(code)
+
+
+def _blocks(wrapper) -> list:
+    """The notebook's blocks in order: Markdown cells' content, code, output, figures."""
+    found = []
+    for piece in wrapper.select("div.jp-RenderedMarkdown, div.highlight, div.jp-RenderedHTML"):
+        if piece.find_parent("div", class_=["jp-RenderedMarkdown", "jp-RenderedHTML"]):
+            continue  # inside a piece already taken
+        if "highlight" in piece["class"]:
+            found.append(piece)
+        else:
+            found += [c for c in piece.children if c.name or c.strip()]
+    return found
 
 
 def _set_heading_ids(wrapper, heading_ids: list[str]) -> None:
