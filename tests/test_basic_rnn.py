@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from lessons import basic_rnn as br
+from lessons import bptt as bp
 from lessons.common import generator, seeded
 from lessons.plotting import has_content
 
@@ -23,7 +24,7 @@ def test_rnn_cell_matches_torch():
     g = generator(1)
     x = torch.randn(4, 3, generator=g, dtype=torch.float64)
     h = torch.randn(4, 5, generator=g, dtype=torch.float64)
-    torch.testing.assert_close(br.rnn_cell(x, h, *params), cell(x, h), rtol=0, atol=TOL)
+    torch.testing.assert_close(bp.rnn_cell(x, h, *params), cell(x, h), rtol=0, atol=TOL)
 
 
 def test_rnn_forward_matches_nn_rnn():
@@ -36,7 +37,7 @@ def test_rnn_forward_matches_nn_rnn():
     g = generator(2)
     xs = torch.randn(6, 4, 3, generator=g, dtype=torch.float64)
     h0 = torch.randn(4, 5, generator=g, dtype=torch.float64)
-    hs, h_t = br.rnn_forward(xs, h0, *params)
+    hs, h_t = bp.rnn_forward(xs, h0, *params)
     out, h_n = rnn(xs, h0.unsqueeze(0))
     torch.testing.assert_close(hs, out, rtol=0, atol=TOL)
     torch.testing.assert_close(h_t, h_n[0], rtol=0, atol=TOL)
@@ -48,16 +49,16 @@ def test_rnn_backward_matches_autograd():
     h0 = torch.randn(2, 5, generator=g, dtype=torch.float64, requires_grad=True)
     dhs = torch.randn(7, 2, 5, generator=g, dtype=torch.float64)
     params = [p.requires_grad_() for p in rnn_params()[1]]
-    hs, _ = br.rnn_forward(xs, h0, *params)
+    hs, _ = bp.rnn_forward(xs, h0, *params)
     (hs * dhs).sum().backward()  # L = Σ_t ⟨dh_t, h_t⟩, so ∂L/∂h_t (direct) = dh_t
-    dw_ih, dw_hh, db, dh0 = br.rnn_backward(xs, h0.detach(), hs.detach(), params[1].detach(), dhs)
+    dw_ih, dw_hh, db, dh0 = bp.rnn_backward(xs, h0.detach(), hs.detach(), params[1].detach(), dhs)
     for mine, ref in ((dw_ih, params[0]), (dw_hh, params[1]), (db, params[2]), (db, params[3])):
         torch.testing.assert_close(mine, ref.grad, rtol=0, atol=1e-10)
     torch.testing.assert_close(dh0, h0.grad, rtol=0, atol=1e-10)
 
 
 def test_bptt_check():
-    diffs = br.bptt_check(seq_len=6, batch_size=2, input_size=3, hidden_size=4, seed=5)
+    diffs = bp.bptt_check(seq_len=6, batch_size=2, input_size=3, hidden_size=4, seed=5)
     assert set(diffs) == {"W_ih", "W_hh", "b", "h_0"}
     assert max(diffs.values()) < 1e-12
 
@@ -93,7 +94,7 @@ def test_cell_net_is_the_hand_written_recurrence():
     with seeded(0):
         net = br.CellNet().double()
     x = nn.functional.one_hot(br.encode_text("hello"), 4).double().unsqueeze(1)
-    hs, _ = br.rnn_forward(x, torch.zeros(1, 4, dtype=torch.float64), *net.cell.parameters())
+    hs, _ = bp.rnn_forward(x, torch.zeros(1, 4, dtype=torch.float64), *net.cell.parameters())
     torch.testing.assert_close(net(x), hs, rtol=0, atol=TOL)
 
 
@@ -147,35 +148,35 @@ def test_format_history_and_sweep():
 def test_figures():
     figs = [
         br.plot_losses({"rnn": [1.0, 0.5], "embedding": [1.0, 0.1]}),
-        br.plot_gradient_decay(br.gradient_decay(seq_len=5)),
+        bp.plot_gradient_decay(bp.gradient_decay(seq_len=5)),
     ]
     for fig in figs:
         assert isinstance(fig, Figure) and has_content(fig) and fig.get_label()
     with pytest.raises(ValueError, match="seq_len"):
-        br.gradient_decay(seq_len=1)
+        bp.gradient_decay(seq_len=1)
     with pytest.raises(ValueError, match="hidden_size"):
-        br.gradient_decay(hidden_size=0)
+        bp.gradient_decay(hidden_size=0)
 
 
 def test_gradient_decay_claims():
     """The page's statements about the gradient reaching h_0, seed 0 and seeds 0–4."""
-    norms = br.gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0)
+    norms = bp.gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0)
     ratio = {s: v[-1] / v[0] for s, v in norms.items()}
     assert 1e-8 < ratio[0.5] < 1e-7  # "seven orders of magnitude" (8.8e-8)
     assert ratio[1.0] < 1e-3  # still decays
     assert 60 < ratio[2.0] < 70  # "about 65-fold" (6.5e1)
     by_seed = {s: [] for s in (0.5, 1.0, 2.0)}
     for seed in range(5):
-        for s, v in br.gradient_decay(seed=seed).items():
+        for s, v in bp.gradient_decay(seed=seed).items():
             by_seed[s].append(v[-1] / v[0])
     assert max(by_seed[0.5]) < 1e-5  # vanishes for every draw: at least five orders
     assert max(by_seed[1.0]) < 1  # decays in all five
     assert [r > 1 for r in by_seed[2.0]] == [True, False, False, False, False]  # only seed 0
     assert by_seed[2.0][4] < 1e-7  # seed 4 saturates and vanishes like σ = 0.5
-    lines = br.decay_over_seeds().splitlines()
+    lines = bp.decay_over_seeds().splitlines()
     assert lines[0].split() == ["sigma"] + [w for s in range(5) for w in ("seed", str(s))]
     assert lines[1].split()[1] == f"{by_seed[0.5][0]:.1e}"
-    table = br.format_decay(norms).splitlines()
+    table = bp.format_decay(norms).splitlines()
     assert len(table) == 4 and table[1].split()[-1] == f"{norms[0.5][-1]:.2e}"
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lessons.basic_rnn import VOCAB, CellNet, EmbedNet, gradient_decay
+from lessons.basic_rnn import VOCAB, CellNet, EmbedNet
+from lessons.bptt import gradient_decay
 from lessons.common import check_float, check_int, checked, seeded
 
 REVERSE_VOCAB = " dehlorw"  # the characters of "hello world"
@@ -126,7 +127,7 @@ def decay_rates(hidden_sizes=(8, 32, 128), seeds=range(5), seq_len: int = 30) ->
     """Per-step decay factor ``(‖∂L/∂h_0‖ at k = T / at k = 1)^(1/(T − 1))`` with σ = 1.
 
     Returns:
-        ``{H: [factor per seed]}``, from :func:`lessons.basic_rnn.gradient_decay`.
+        ``{H: [factor per seed]}``, from :func:`lessons.bptt.gradient_decay`.
     """
     out = {}
     for h in hidden_sizes:
