@@ -184,7 +184,7 @@ TUNED_LR = {1: 0.05, 8: 0.2}  # K → η, chosen by tune_lr on seed 0 (a test ch
 @checked(_check)
 def run_cost(accumulation_steps, lr=None, batch_size=8, epochs=3, seed=0) -> dict:
     """Train on 256 samples with K micro-batches of B per step; count what the run did."""
-    from lessons.gradient_accumulation import train
+    from lessons.accumulation_training import train
 
     k = accumulation_steps
     x, y = make_data(256, seed=seed)

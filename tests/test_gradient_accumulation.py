@@ -4,6 +4,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
+from lessons import accumulation_training as at
 from lessons import activation_memory as am
 from lessons import gradient_accumulation as ga
 from lessons.plotting import has_content, plot_curves_and_gap
@@ -60,7 +61,7 @@ def test_grad_gap_rows():
 
 
 def test_training_curves_coincide_and_raised_lr_diverges():
-    curves, rows = ga.compare_training()
+    curves, rows = at.compare_training()
     big, acc, raised = curves.values()
     assert len(big) == len(acc) == 120
     assert max(abs(a - b) for a, b in zip(big, acc, strict=True)) < 1e-5
@@ -71,7 +72,7 @@ def test_training_curves_coincide_and_raised_lr_diverges():
 
 def test_training_is_reproducible():
     x, y = ga.make_data(128)
-    assert ga.train(x, y, 8, 4, epochs=2) == ga.train(x, y, 8, 4, epochs=2)
+    assert at.train(x, y, 8, 4, epochs=2) == at.train(x, y, 8, 4, epochs=2)
 
 
 def test_notes_loop_is_one_big_step_per_k_iterations():
@@ -98,7 +99,7 @@ def test_format_table():
 
 
 def test_plots_return_figures():
-    curves, _ = ga.compare_training()
+    curves, _ = at.compare_training()
     fig = plot_curves_and_gap(curves, "$J$", ylim=(0.1, 10))
     assert isinstance(fig, Figure) and has_content(fig) and fig.get_label()
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3
@@ -113,7 +114,7 @@ def test_steps_value_errors(bad):
         lambda: ga.check_steps(bad, 64),
         lambda: ga.accumulate_linear(w, b, x, y, bad),
         lambda: ga.accumulated_grad(model, x, y, bad),
-        lambda: ga.train(x, y, 8, bad),
+        lambda: at.train(x, y, 8, bad),
         lambda: ga.notes_loop_gap(accumulation_steps=bad),
         lambda: am.step_memory(64, bad),
         lambda: ga.last_group(accumulation_steps=bad),
@@ -129,7 +130,7 @@ def test_steps_type_errors(bad):
     with pytest.raises(TypeError, match="accumulation_steps"):
         ga.accumulated_grad(ga.make_mlp(), x, y, bad)
     with pytest.raises(TypeError, match="accumulation_steps"):
-        ga.train(x, y, 8, bad)
+        at.train(x, y, 8, bad)
 
 
 def test_steps_must_divide_the_batch():
@@ -148,13 +149,13 @@ def test_last_group_needs_an_incomplete_group():
 @pytest.mark.parametrize(
     ("call", "kind", "name"),
     [
-        (lambda x, y: ga.train(x, y, 0), ValueError, "batch_size"),
-        (lambda x, y: ga.train(x, y, 8.0), TypeError, "batch_size"),
-        (lambda x, y: ga.train(x, y, 8, lr=0.0), ValueError, "lr"),
-        (lambda x, y: ga.train(x, y, 8, lr="0.1"), TypeError, "lr"),
-        (lambda x, y: ga.train(x, y, 8, epochs=0), ValueError, "epochs"),
-        (lambda x, y: ga.train(x, y, 8, device="tpu"), ValueError, "device"),
-        (lambda x, y: ga.train(x, y, 8, seed=-1), ValueError, "seed"),
+        (lambda x, y: at.train(x, y, 0), ValueError, "batch_size"),
+        (lambda x, y: at.train(x, y, 8.0), TypeError, "batch_size"),
+        (lambda x, y: at.train(x, y, 8, lr=0.0), ValueError, "lr"),
+        (lambda x, y: at.train(x, y, 8, lr="0.1"), TypeError, "lr"),
+        (lambda x, y: at.train(x, y, 8, epochs=0), ValueError, "epochs"),
+        (lambda x, y: at.train(x, y, 8, device="tpu"), ValueError, "device"),
+        (lambda x, y: at.train(x, y, 8, seed=-1), ValueError, "seed"),
         (lambda x, y: ga.notes_loop_gap(iterations=4), ValueError, "iterations"),
         (lambda x, y: ga.last_group(batch_size=0), ValueError, "batch_size"),
         (lambda x, y: ga.make_data(0), ValueError, "n"),
@@ -169,7 +170,7 @@ def test_argument_errors(call, kind, name):
 
 
 def test_training_over_seeds_matches_and_raised_lr_diverges():
-    rows = ga.training_over_seeds(seeds=range(5), epochs=1)
+    rows = at.training_over_seeds(seeds=range(5), epochs=1)
     assert len(rows) == 5
     for row in rows:
         assert row["max|ΔJ|"] < 2e-7  # float32 rounding: the page says "within float32 rounding"

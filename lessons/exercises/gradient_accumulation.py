@@ -11,7 +11,7 @@ from lessons.gradient_accumulation import F64, accumulate, accumulated_grad, mak
 
 
 def train_variant(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, seed=0, **options):
-    """``gradient_accumulation.train`` with more options.
+    """``accumulation_training.train`` with more options.
 
     Options: ``optimizer`` ("sgd" or "adam"), ``reduction`` ("mean" or "sum") and ``divide``
     (weight each micro-batch loss by 1/K, the default).
