@@ -184,6 +184,26 @@ def test_dark_mode_follows_the_system_then_the_toggle_and_is_remembered(browser,
     context.close()
 
 
+def test_blocks_are_laid_out_when_near_but_the_last_section_at_once(server, page):
+    """extra.css: text blocks wait for the screen with a height estimated at build time
+    (tools/placeholders.py); the last section (the references, just above the footer) does not."""
+    page.goto(f"{server}/en/{LESSON}/", wait_until="load")
+    visibility = page.evaluate(
+        """() => {
+            const kids = [...document.querySelector('.md-content__inner').children];
+            const last = kids.filter(e => e.tagName === 'H2').pop();
+            const after = kids.slice(kids.indexOf(last) + 1).filter(e => e.matches('p, ul, ol'));
+            const before = kids.slice(0, kids.indexOf(last)).filter(e => e.matches('p, ul'));
+            const cv = e => getComputedStyle(e).contentVisibility;
+            const sized = e => /^contain-intrinsic-size:auto \\d+px$/.test(e.getAttribute('style'));
+            return [last.textContent.trim(), after.map(cv), before.map(cv), before.every(sized)];
+        }"""
+    )
+    title, after, before, estimated = visibility
+    assert title.startswith("References") and after and set(after) == {"visible"}
+    assert set(before) == {"auto"} and estimated
+
+
 @pytest.mark.parametrize("prefix", ["", "en/"], ids=["zh", "en"])
 def test_axe_finds_nothing_serious(server, page, prefix):
     """axe-core: no violation of impact "serious" or "critical" on a lesson and the reference.
