@@ -23,7 +23,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from pytest_markdown_docs._runners import DefaultRunner, register_runner  # noqa: E402
 
+from lessons import environment  # noqa: E402
 from lessons import page as pages  # noqa: E402
+
+environment.apply()  # the CPU paths are fixed at torch's first computation: pin them first
 
 
 def _expand_fences(state) -> None:

@@ -9,6 +9,10 @@ settings as a reader's own script:
   reduction sums in an order that depends on the thread count, and a chaotic training run
   amplifies that last-bit difference (the momentum lesson's plain-SGD run ended 2× apart
   with 1 and 2 threads);
+* the same CPU code paths on every x86-64 machine (:data:`CPU_PATHS`). torch, MKL and
+  oneDNN otherwise pick kernels by the processor: on an AVX-512 Xeon a matrix product
+  blocks its sums differently than on an AVX2 machine, so the last bits differ, and the
+  LBFGS run of the linear-regression solutions took a different number of calls;
 * matplotlib's SVG ids and metadata fixed (:mod:`lessons.plotting`).
 
 What remains machine-dependent is named by :func:`describe`, which every page prints
@@ -18,15 +22,30 @@ under its outputs: the Python, torch and NumPy versions and the thread setting.
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
+import warnings
 
 THREADS = 1  # torch intra-op, torch inter-op and BLAS threads
+CPU_PATHS = {  # read when a library first computes, so set before any tensor work
+    "ATEN_CPU_CAPABILITY": "avx2",  # torch's own vectorised kernels (sums, element-wise)
+    "MKL_CBWR": "COMPATIBLE",  # MKL's matrix products: one code path on Intel and AMD
+    "ONEDNN_MAX_CPU_ISA": "AVX2",  # oneDNN's convolutions
+}
 
 
 def apply() -> None:
-    """Pin torch's and the BLAS libraries' thread counts to :data:`THREADS`."""
+    """Pin the CPU code paths (:data:`CPU_PATHS`) and the thread counts (:data:`THREADS`)."""
+    os.environ.update(CPU_PATHS)
     import torch
 
+    if torch.backends.cpu.get_cpu_capability() == "AVX512":  # chosen before we got here
+        warnings.warn(
+            "torch computed before lessons.environment.apply(); its AVX-512 kernels may "
+            "change the last digits. Import lessons first to get the site's numbers.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     torch.set_num_threads(THREADS)
     with contextlib.suppress(RuntimeError):  # allowed once, before any inter-op work
         torch.set_num_interop_threads(THREADS)
@@ -37,7 +56,7 @@ def apply() -> None:
 
 
 def settings() -> dict[str, str]:
-    """What shapes a page's numbers besides its code: versions and threads."""
+    """What shapes a page's numbers besides its code: versions, CPU path and threads."""
     import numpy
     import torch
 
@@ -45,10 +64,11 @@ def settings() -> dict[str, str]:
         "Python": platform.python_version(),
         "torch": torch.__version__,
         "NumPy": numpy.__version__,
+        "CPU": torch.backends.cpu.get_cpu_capability(),
         "threads": str(torch.get_num_threads()),
     }
 
 
 def describe() -> str:
-    """One line naming the environment, e.g. ``Python 3.11.7 · torch 2.13.0 · ... · threads 1``."""
+    """One line naming the environment, e.g. ``Python 3.11.7 · ... · CPU AVX2 · threads 1``."""
     return " · ".join(f"{k} {v}" for k, v in settings().items())

@@ -166,8 +166,8 @@ def linear_shapes(in_features: int = 3, out_features: int = 2, seed: int = 0) ->
         seed: Seed of the layer's weights and of the inputs.
 
     Returns:
-        One line per input shape, and whether the 3-D result equals the layer applied to
-        each 2-D slice separately.
+        One line per input shape, and whether the 3-D result equals (to 1e-6) the layer
+        applied to each 2-D slice separately.
     """
     check_int("in_features", in_features, minimum=1)
     check_int("out_features", out_features, minimum=1)
@@ -178,8 +178,9 @@ def linear_shapes(in_features: int = 3, out_features: int = 2, seed: int = 0) ->
     for shape in [(in_features,), (4, in_features), (5, 4, in_features)]:
         x = torch.randn(*shape, generator=g)
         lines.append(f"input {tuple(x.shape)!s:<12} -> output {tuple(layer(x).shape)}")
-    same = all(torch.equal(layer(x)[i], layer(x[i])) for i in range(len(x)))
-    lines.append(f"3-D result equals the layer applied slice by slice: {same}")
+    # equal up to float32 rounding: a CPU may block the bigger product's sums differently
+    same = all(torch.allclose(layer(x)[i], layer(x[i]), rtol=0, atol=1e-6) for i in range(5))
+    lines.append(f"3-D result equals the layer applied slice by slice (to 1e-6): {same}")
     return "\n".join(lines)
 
 

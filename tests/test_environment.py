@@ -12,6 +12,8 @@ import torch
 from lessons import environment
 
 ROOT = Path(__file__).resolve().parent.parent
+CPUINFO = Path("/proc/cpuinfo")
+AVX512 = "avx512f" in (CPUINFO.read_text() if CPUINFO.exists() else "")
 
 
 def test_apply_pins_the_threads_and_describe_names_them():
@@ -21,6 +23,23 @@ def test_apply_pins_the_threads_and_describe_names_them():
     line = environment.describe()
     assert line.startswith("Python 3.") and f"torch {torch.__version__}" in line
     assert line.endswith("threads 1")
+    assert all(os.environ[k] == v for k, v in environment.CPU_PATHS.items())
+
+
+def test_apply_warns_when_torch_already_chose_avx512():
+    code = "import torch; torch.ones(2).sum()\nimport lessons.common"
+    env = {k: v for k, v in os.environ.items() if k not in environment.CPU_PATHS}
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if AVX512:  # torch picked AVX-512 at its first sum, before apply() could pin AVX2
+        assert "RuntimeWarning: torch computed before" in proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stderr  # nothing to warn about on this CPU
 
 
 CHAOTIC = (  # the run that moved: every loss of plain SGD on DynamicNet, to the last bit
@@ -30,8 +49,16 @@ CHAOTIC = (  # the run that moved: every loss of plain SGD on DynamicNet, to the
 )
 
 
+# One process as a 1-core machine, one as a 4-core AVX-512 machine left to its fastest paths.
+MACHINES = {
+    "1": {},
+    "4": {"ATEN_CPU_CAPABILITY": "avx512", "MKL_CBWR": "AUTO", "ONEDNN_MAX_CPU_ISA": "ALL"},
+}
+
+
 def run_under(threads: str, *args: str) -> subprocess.Popen:
     env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+    env.update(MACHINES[threads])
     return subprocess.Popen(
         [sys.executable, *args],
         cwd=ROOT,
@@ -49,9 +76,9 @@ def output(proc: subprocess.Popen) -> str:
 
 
 def test_a_page_prints_the_same_under_any_thread_count(tmp_path):
-    """The momentum lesson prints byte-identical output under OMP_NUM_THREADS=1 and 4, and
-    its plain-SGD DynamicNet run (which once ended 2x apart with 1 and 2 threads) gives
-    the same losses to the last bit."""
+    """The momentum lesson prints byte-identical output under OMP_NUM_THREADS=1 and 4 (the
+    second also asking for AVX-512 kernels), and its plain-SGD DynamicNet run (which once
+    ended 2x apart with 1 and 2 threads) gives the same losses to the last bit."""
     lesson = {
         t: run_under(t, "-m", "lessons", "run", "momentum", "--out", str(tmp_path / t))
         for t in ("1", "4")
