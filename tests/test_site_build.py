@@ -23,15 +23,44 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "mini-site"
 
 
+def copy_fixture(folder: Path) -> Path:
+    """The mini site with ``tools/`` and the shared ``lessons`` helpers, in ``folder``."""
+    shutil.copytree(FIXTURE, folder, dirs_exist_ok=True)
+    shutil.copytree(ROOT / "tools", folder / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("__init__.py", "common.py", "environment.py", "page.py", "plotting.py"):
+        shutil.copy(ROOT / "lessons" / name, folder / "lessons" / name)
+    return folder
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
-    shutil.copytree(
-        ROOT / "tools", tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    for name in ("__init__.py", "common.py", "environment.py", "page.py", "plotting.py"):
-        shutil.copy(ROOT / "lessons" / name, tmp_path / "lessons" / name)
-    return tmp_path
+    """A mini site never built: no ``site/``, an empty cache."""
+    return copy_fixture(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory) -> tuple[Path, str]:
+    """One build of the mini site with its cache filled, and the page a clean build gives.
+
+    Tests that start from a built site copy it (:func:`built`) instead of building again.
+    """
+    folder = copy_fixture(tmp_path_factory.mktemp("built"))
+    result = build(folder, SOURCE_DATE_EPOCH="0")
+    assert result.returncode == 0, result.stderr
+    return folder, clean_build(folder, tmp_path_factory.mktemp("clean"))
+
+
+@pytest.fixture
+def built(first_build, tmp_path: Path) -> Path:
+    """A copy of the mini site after one build (the page, its figure, one cache entry)."""
+    shutil.copytree(first_build[0], tmp_path / "built")
+    return tmp_path / "built"
+
+
+@pytest.fixture
+def clean_page(first_build) -> str:
+    """The mini site's page as a build with the cache off gives it."""
+    return first_build[1]
 
 
 def build(site: Path, _dest: str | None = None, **env: str) -> subprocess.CompletedProcess:
@@ -55,12 +84,10 @@ def figures(site: Path) -> list[Path]:
     return sorted((site / "site" / "figures").glob("*.svg"))
 
 
-def test_output_and_figure_appear(site):
-    result = build(site)
-    assert result.returncode == 0, result.stderr
-    html = page(site)
+def test_output_and_figure_appear(built):
+    html = page(built)
     assert "answer = 41" in html
-    (svg,) = figures(site)
+    (svg,) = figures(built)
     tag = re.search(r'<figure class="docexec-figure"><img [^>]*></figure>', html).group(0)
     assert f'src="figures/{svg.name}"' in tag and 'alt="$y$ vs $x$"' in tag
     assert 'width="614" height="346"' in tag  # 460.8 × 259.2 pt in CSS pixels
@@ -69,8 +96,8 @@ def test_output_and_figure_appear(site):
     assert re.search(r'class="docexec-environment">[^<]* torch [^<]* threads 1</p>', html)
 
 
-def test_cache_reuses_and_never_serves_stale(site):
-    assert build(site).returncode == 0
+def test_cache_reuses_and_never_serves_stale(built):
+    site = built
     again = build(site)
     assert "docexec: ran" not in again.stderr, "unchanged page was executed again"
     demo = site / "lessons" / "demo.py"
@@ -80,15 +107,14 @@ def test_cache_reuses_and_never_serves_stale(site):
     assert "answer = 42" in page(site) and "answer = 41" not in page(site)
 
 
-def test_cache_ignores_lessons_the_page_does_not_import(site):
-    assert build(site).returncode == 0
+def test_cache_ignores_lessons_the_page_does_not_import(built):
+    site = built
     (site / "lessons" / "unrelated.py").write_text("X = 1\n")
     assert "docexec: ran" not in build(site).stderr
 
 
-def test_cache_switch_forces_a_run(site):
-    assert build(site).returncode == 0
-    forced = build(site, LESSONS_CACHE="off")
+def test_cache_switch_forces_a_run(built):
+    forced = build(built, LESSONS_CACHE="off")
     assert "docexec: ran docs/index.md" in forced.stderr
 
 
@@ -140,9 +166,8 @@ def test_api_link_only_for_documented_public_objects():
     assert _api_link(["x = 1"], "zh") == []
 
 
-def test_code_blocks_are_labelled(site):
-    assert build(site).returncode == 0
-    html = page(site)
+def test_code_blocks_are_labelled(built):
+    html = page(built)
     # a page without the .en.md suffix is Chinese, the default language
     assert 'class="highlight" role="group" aria-label="Python 代码"' in html
     assert 'role="group" aria-label="输出"><span class="filename">输出</span>' in html
@@ -161,15 +186,15 @@ def clean_build(site: Path, tmp_path: Path, **env: str) -> str:
     return (out / "index.html").read_text("utf8")
 
 
-def test_truncated_entry_is_reported_and_run_again(site, tmp_path):
-    assert build(site).returncode == 0
+def test_truncated_entry_is_reported_and_run_again(built, clean_page):
+    site = built
     (entry,) = entries(site)
     entry.write_text(entry.read_text()[: len(entry.read_text()) // 2])  # killed mid-write
     again = build(site, SOURCE_DATE_EPOCH="0")
     assert again.returncode == 0, again.stderr
     assert f"cache entry {entry.name} is unusable" in again.stderr
     assert "docexec: ran docs/index.md" in again.stderr
-    assert page(site) == clean_build(site, tmp_path)
+    assert page(site) == clean_page
     json.loads(entry.read_text())  # rewritten whole
 
 
@@ -181,8 +206,8 @@ def test_entry_from_another_seed_is_never_served(site):
     assert len(entries(site)) == 1 and entries(site) != seeded  # the unused one was evicted
 
 
-def test_entry_whose_content_names_another_key_is_not_used(site):
-    assert build(site).returncode == 0
+def test_entry_whose_content_names_another_key_is_not_used(built):
+    site = built
     (entry,) = entries(site)
     data = json.loads(entry.read_text())
     entry.write_text(json.dumps({**data, "key": "0" * 32}))
@@ -220,7 +245,7 @@ def test_build_killed_during_execution_then_run_again(site, tmp_path):
     assert page(site) == clean_build(site, tmp_path / "c", MARK=str(mark))
 
 
-def test_two_builds_at_once_share_one_cache(site, tmp_path):
+def test_two_builds_at_once_share_one_cache(site, tmp_path, clean_page):
     env = {
         **os.environ,
         "PYTHONPATH": str(site),
@@ -241,7 +266,6 @@ def test_two_builds_at_once_share_one_cache(site, tmp_path):
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
-    clean = clean_build(site, tmp_path / "c")
     for d in ("a", "b"):
-        assert (tmp_path / d / "index.html").read_text("utf8") == clean
+        assert (tmp_path / d / "index.html").read_text("utf8") == clean_page
     assert len(entries(site)) == 1
