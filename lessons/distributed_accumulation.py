@@ -87,7 +87,7 @@ def _check_ddp(world, accumulation_steps, batch_size, timeout, **_) -> None:
 
 
 @checked(_check_ddp)
-def ddp_accumulate(world=2, accumulation_steps=4, batch_size=8, seed=0, timeout=60) -> dict:
+def ddp_accumulate(world=2, accumulation_steps=4, batch_size=8, seed=0, timeout=300) -> dict:
     """Run :func:`worker` in ``world`` processes; compare with one process on the whole batch.
 
     Returns:

@@ -62,7 +62,7 @@ def minibatch_sgd(x, y, lr, mu, steps=600, batch=8, seed=0, every=4):
         The excess loss L(w_t) − min L after every ``every`` steps (∞ once it passes 10⁶).
 
     """
-    best = torch.linalg.lstsq(x, y.unsqueeze(1)).solution.squeeze(1)  # the minimizer
+    best = torch.linalg.solve(x.T @ x, x.T @ y)  # the minimizer: XᵀX w* = Xᵀy
     loss_min = 0.5 * ((x @ best - y) ** 2).mean()
     picks = torch.randint(len(x), (steps, batch), generator=generator(seed))  # minibatches
     w, v, out = torch.zeros(x.shape[1], dtype=x.dtype), None, []

@@ -87,3 +87,16 @@ def test_code_wider_than_a_phone_is_a_tab_stop_and_narrow_code_is_not():
     assert out.count('tabindex="0"') == 1 and out.startswith(
         '<pre><span></span><code tabindex="0">'
     )
+
+
+def test_code_loses_spans_drawn_in_the_code_colour_and_merges_neighbours():
+    code = (
+        '<pre><span></span><code><span class="kn">import</span><span class="w"> </span>'
+        '<span class="n">torch</span><span class="p">(</span><span class="p">)</span>'
+        "\n</code></pre>"
+    )
+    prose = '<p><span class="n">kept</span></p>'
+    assert site_hooks.slim_code(code + prose) == (
+        '<pre><span></span><code><span class="kn">import</span> torch<span class="p">()</span>'
+        "\n</code></pre>" + prose
+    )
