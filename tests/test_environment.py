@@ -47,6 +47,7 @@ CHAOTIC = (  # the run that moved: every loss of plain SGD on DynamicNet, to the
     "_, losses, _ = train_dynamic(mu=0.0, lr=1e-4, steps=500, seed=0)\n"
     "print([loss.hex() for loss in losses])"
 )
+CLI = ["run", "momentum", "--out"]
 
 
 # One process as a 1-core machine, one as a 4-core AVX-512 machine left to its fastest paths.
@@ -79,12 +80,14 @@ def test_a_page_prints_the_same_under_any_thread_count(tmp_path):
     """The momentum lesson prints byte-identical output under OMP_NUM_THREADS=1 and 4 (the
     second also asking for AVX-512 kernels), and its plain-SGD DynamicNet run (which once
     ended 2x apart with 1 and 2 threads) gives the same losses to the last bit."""
-    lesson = {
-        t: run_under(t, "-m", "lessons", "run", "momentum", "--out", str(tmp_path / t))
+    runs = {  # one process each: the lesson as `python -m lessons run momentum`, then CHAOTIC
+        t: run_under(
+            t, "-c", f"from lessons.cli import main\nmain({CLI + [str(tmp_path / t)]!r})\n{CHAOTIC}"
+        )
         for t in ("1", "4")
     }
-    pages = {t: output(p).rsplit("\n", 2)[0] for t, p in lesson.items()}  # without the timing
+    lines = {t: output(p).split("\n") for t, p in runs.items()}  # ..., timing, losses, ""
+    pages = {t: "\n".join(out[:-3]) for t, out in lines.items()}
     assert pages["1"] == pages["4"] and "mu" in pages["1"]
-    chaotic = {t: run_under(t, "-c", CHAOTIC) for t in ("1", "4")}
-    losses = {t: output(p) for t, p in chaotic.items()}
+    losses = {t: out[-2] for t, out in lines.items()}
     assert losses["1"] == losses["4"] and losses["1"].count("0x") == 500
