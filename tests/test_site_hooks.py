@@ -96,7 +96,8 @@ def test_code_loses_spans_drawn_in_the_code_colour_and_merges_neighbours():
         "\n</code></pre>"
     )
     prose = '<p><span class="n">kept</span></p>'
-    assert site_hooks.slim_code(code + prose) == (
+    signature = '<code class="highlight language-python"><span class="n">f</span></code>'
+    assert site_hooks.slim_code(code + prose + signature) == (
         '<pre><span></span><code><span class="kn">import</span> torch<span class="p">()</span>'
-        "\n</code></pre>" + prose
+        "\n</code></pre>" + prose + '<code class="highlight language-python">f</code>'
     )

@@ -132,6 +132,10 @@ PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
 SAME_CLASS_RUN = re.compile(
     r'<span class="([\w-]+)">[^<]*</span>(?:<span class="\1">[^<]*</span>)+'
 )
+HIGHLIGHTED = re.compile(  # listings, and the API reference's inline signatures and types
+    r'<pre>(?:<span></span>)?<code>.*?</code>|<code class="highlight language-python">.*?</code>',
+    re.S,
+)
 
 
 def slim_code(content: str) -> str:
@@ -145,9 +149,10 @@ def slim_code(content: str) -> str:
     def merge(match: re.Match) -> str:
         return f'<span class="{match.group(1)}">{re.sub(r"<[^>]+>", "", match.group(0))}</span>'
 
-    return CODE.sub(
-        lambda m: SAME_CLASS_RUN.sub(merge, PLAIN_TOKEN.sub(r"\1", m.group(0))), content
-    )
+    def slim(match: re.Match) -> str:
+        return SAME_CLASS_RUN.sub(merge, PLAIN_TOKEN.sub(r"\1", match.group(0)))
+
+    return HIGHLIGHTED.sub(slim, content)
 
 
 def on_page_markdown(markdown, page, config, files):
