@@ -39,11 +39,25 @@ def setup() -> None:
     digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != digest:
         run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
-        # --no-compile: bytecode is written on first import, not for every file of torch
-        # and the rest at install (setup on 2 cores: 99 s -> 54 s)
         run(PY, "-m", "pip", "install", "-q", "--no-compile", "-r", "requirements.txt")
         run(PY, "-m", "pip", "install", "-q", "--no-compile", "--no-deps", "-e", ".")
+        compile_packages()
         STAMP.write_text(digest)
+
+
+def compile_packages() -> None:
+    """Write the bytecode of every installed package now, on every core.
+
+    Where ``PYTHONDONTWRITEBYTECODE`` is set (the 2-core machine this was measured on sets
+    it), nothing is written on import, and every process compiled torch again: ``import
+    torch`` took 13 s instead of 2.6 s, the first optimizer 14.5 s instead of 2.7 s (it
+    imports ``torch._dynamo``). pip would compile one file at a time. ``-qq``: a few
+    packages ship Python 2 files that are never imported and fail to compile, harmlessly.
+    """
+    purelib = subprocess.check_output(
+        [str(PY), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+    ).strip()
+    subprocess.call([str(PY), "-m", "compileall", "-qq", "-j", "0", purelib], cwd=ROOT)
 
 
 def browser() -> None:
