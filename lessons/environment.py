@@ -16,7 +16,7 @@ settings as a reader's own script:
 * matplotlib's SVG ids and metadata fixed (:mod:`lessons.plotting`).
 
 What remains machine-dependent is named by :func:`describe`, which every page prints
-under its outputs: the Python, torch and NumPy versions and the thread setting.
+under its outputs: the Python, torch and NumPy versions, the CPU path and the thread setting.
 """
 
 from __future__ import annotations
