@@ -132,9 +132,8 @@ PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
 SAME_CLASS_RUN = re.compile(
     r'<span class="([\w-]+)">[^<]*</span>(?:<span class="\1">[^<]*</span>)+'
 )
-HIGHLIGHTED = re.compile(  # listings, and the API reference's inline signatures and types
-    r'<pre>(?:<span></span>)?<code>.*?</code>|<code class="highlight language-python">.*?</code>',
-    re.S,
+HIGHLIGHTED = re.compile(  # listings (CODE), and the reference's inline signatures and types
+    CODE.pattern + r'|<code class="highlight language-python">.*?</code>', re.S
 )
 
 
