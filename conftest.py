@@ -9,6 +9,10 @@ hooks feed it the shared page model, :mod:`lessons.page`:
   own executor, in one namespace per page: a warning is an error, a figure must draw
   something and have a text alternative. A fence selected alone (``-k``) re-runs its page
   from the top, so each test still stands alone.
+
+Where the build's cache holds the page under the same key, each fence must print and draw
+exactly what the build's run did (:func:`tools.docexec.difference`): in CI the build ran
+under 4 OpenMP threads in other processes, so every page is checked for repeatability.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pytest_markdown_docs._runners import DefaultRunner, register_runner  # noqa
 
 from lessons import environment  # noqa: E402
 from lessons import page as pages  # noqa: E402
+from tools import docexec  # noqa: E402
 
 environment.apply()  # the CPU paths are fixed at torch's first computation: pin them first
 
@@ -50,6 +55,13 @@ def _page(path: str) -> pages.Page:
     return pages.Page.read(path)
 
 
+@functools.cache
+def _built(path: str) -> list[pages.Result] | None:
+    """The build's cached results of the page, if the cache holds them under today's key."""
+    entry = docexec.Cache().read(docexec.cache_key(_page(path)))
+    return entry.results if entry else None
+
+
 @register_runner(default=True)
 class PageSessionRunner(DefaultRunner):
     """Run a page's fences with the build's executor, in one namespace per page."""
@@ -68,9 +80,13 @@ class PageSessionRunner(DefaultRunner):
             namespace, done = pages.new_namespace(), 0
         for fence in page.fences[done:index]:
             try:
-                pages.run_fence(fence, namespace, str(test.source_path))
+                result = pages.run_fence(fence, namespace, str(test.source_path))
             except pages.FenceError as err:
                 raise err.__cause__ from None  # pytest-markdown-docs shows the page's lines
+            built = _built(page.path)
+            differs = built and docexec.difference(built[fence.index - 1], result)
+            if differs:
+                raise AssertionError(f"{page.path}: Python block {fence.index}: {differs}")
         self.sessions[page.path] = (namespace, index)
 
 

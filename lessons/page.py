@@ -175,9 +175,9 @@ def _figures(prefix: str) -> list[dict]:
         alt = plotting.describe(fig)
         if not alt:
             raise ValueError(f"figure {n} has no label, title or axis labels for alt text")
-        if PNG_DIR is not None:
-            fig.savefig(PNG_DIR / f"{prefix}-{n}.png")
         out.append({"svg": plotting.to_svg(fig, f"{prefix}-{n}"), "alt": alt})
+        if PNG_DIR is not None:  # after the SVG: a first draw moves constrained layout a hair
+            fig.savefig(PNG_DIR / f"{prefix}-{n}.png")
         plt.close(fig)
     return out
 

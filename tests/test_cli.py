@@ -72,7 +72,9 @@ def test_progress_only_in_a_terminal(terminal, tmp_path, monkeypatch, capsys):
     """In a terminal, ``run`` shows each block and turns on the training-loop bars
     (``lessons.common.progress``, unit-tested in test_common); piped, neither."""
     from lessons import cli as lessons_cli
+    from lessons import page as pages
 
+    monkeypatch.setattr(pages, "PNG_DIR", None)  # `run` sets it; later tests must not save PNGs
     for name in ("LESSONS_PROGRESS", "LESSONS_DEVICE", "LESSONS_SEED"):
         monkeypatch.setenv(name, "")  # restored after the test
     monkeypatch.setattr(sys.stderr, "isatty", lambda: terminal)

@@ -34,7 +34,17 @@ from pathlib import Path
 
 from lessons.page import Fence, FenceError, Page, Result, run_page
 
-__all__ = ["Cache", "Fence", "FenceError", "Page", "Result", "cache_key", "evict_unused"]
+__all__ = [
+    "Cache",
+    "Entry",
+    "Fence",
+    "FenceError",
+    "Page",
+    "Result",
+    "cache_key",
+    "evict_unused",
+    "run_page",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache" / "docexec"
@@ -169,12 +179,19 @@ class Cache:
         """Return the entry for ``key``, or ``None``; an unreadable entry is reported, not used."""
         if key in self.memory or not self.enabled:
             return self.memory.get(key)
+        entry = self.read(key)
+        if entry is not None:
+            self.memory[key] = entry
+        return entry
+
+    def read(self, key: str) -> Entry | None:
+        """The entry for ``key`` on disk (never from memory), or ``None``."""
         path = self.dir / f"{key}.json"
         try:
             data = json.loads(path.read_text("utf8"))
             if data["key"] != key:
                 raise ValueError(f"holds {data['key']}")
-            entry = Entry([Result(**r) for r in data["results"]], str(data["environment"]))
+            return Entry([Result(**r) for r in data["results"]], str(data["environment"]))
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as err:  # truncated, corrupt, or foreign
@@ -183,8 +200,6 @@ class Cache:
                 file=sys.stderr,
             )
             return None
-        self.memory[key] = entry
-        return entry
 
     def put(self, key: str, entry: Entry) -> None:
         """Store an entry in memory and, atomically, on disk."""
@@ -255,3 +270,30 @@ def evict_unused(directory: Path = CACHE_DIR) -> list[str]:
                 path.unlink()
                 removed.append(path.name)
     return removed
+
+
+def difference(built: Result, now: Result) -> str | None:
+    """How ``now`` differs from the build's result of the same fence, or None if it does not.
+
+    The test pass runs every fence again; where the build's cache holds the page under the
+    same key (same code, modules, versions, thread setting, CPU path), the two runs, in
+    other processes and under other thread counts, must agree byte for byte.
+    """
+    if built == now:
+        return None
+    if built.stdout != now.stdout:
+        return "output " + _first_difference(built.stdout, now.stdout)
+    if len(built.figures) != len(now.figures):
+        return f"it drew {len(now.figures)} figures, the build {len(built.figures)}"
+    for n, (a, b) in enumerate(zip(built.figures, now.figures, strict=True), 1):
+        for part in ("alt", "svg"):
+            if a[part] != b[part]:
+                return f"figure {n}'s {part} " + _first_difference(a[part], b[part])
+    return "it differs from the build's run"
+
+
+def _first_difference(built: str, now: str) -> str:
+    a, b = built.split("\n"), now.split("\n")
+    pairs = enumerate(zip(a, b, strict=False))
+    n = next((i for i, (x, y) in pairs if x != y), min(len(a), len(b)))
+    return f"line {n + 1} is {b[n : n + 1]}, the build's {a[n : n + 1]}"

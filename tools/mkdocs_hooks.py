@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # MkDocs restores sys.path after loading hooks: see on_config
 
 from lessons import page as pages  # noqa: E402
-from tools import docexec, figures, languages, notebooks  # noqa: E402
+from tools import docexec, figures, languages, notebooks, prefetch, solutions  # noqa: E402
 
 CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content
@@ -60,6 +60,18 @@ def on_config(config):
         sys.path.insert(0, ROOT)
     SEEN.clear()
     return config
+
+
+def on_pre_build(config):
+    """Run the pages and solutions the cache lacks on every core (:mod:`tools.prefetch`).
+
+    Only in a process that holds no results yet: a ``serve`` rebuild or the second
+    language's build (about 0.5 s to key every page) runs a changed page in-process.
+    """
+    if _enabled() and not docexec.MEMORY:
+        lessons = [pages.Page.read(path) for path in _pages(config)]
+        extra = solutions.pages(Path(config.docs_dir) / "solutions")
+        prefetch.prefetch([p for p in lessons if p.fences] + extra, CACHE)
 
 
 def _notebook_name(page) -> str:

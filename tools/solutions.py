@@ -60,6 +60,15 @@ def _has_exercises(markdown: str, lang: str) -> bool:
     return any(line.rstrip() == EXERCISES[lang] for line in markdown.split("\n"))
 
 
+def pages(folder: Path = SOURCES) -> list[docexec.Page]:
+    """Every solutions source in ``folder`` as a page model, named as the build names it."""
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        text = path.read_text("utf8")
+        found.append(docexec.Page(f"docs/solutions/{path.name}", "", fences(text, read(text))))
+    return found
+
+
 def read(text: str) -> nbformat.NotebookNode:
     """Parse a percent-format source into a notebook with stable cell ids ``c1``, ``c2``, ..."""
     nb = jupytext.reads(text, fmt="py:percent")
