@@ -156,6 +156,17 @@ def test_a_broken_block_fails_the_build_naming_page_and_block(site, code, messag
     assert message in result.stderr
 
 
+def test_a_missing_include_fails_the_build_naming_page_and_block(site):
+    (site / "docs" / "broken.md").write_text(
+        '# Broken\n\n```python\n--8<-- "lessons/no_such_module.py:x"\n```\n', "utf8"
+    )
+    result = build(site)
+    assert result.returncode != 0
+    assert "Error reading page 'broken.md'" in result.stderr, result.stderr[-2000:]
+    assert "docs/broken.md: Python block 1 (line 3): SnippetMissingError" in result.stderr
+    assert "Traceback" not in result.stderr  # named by the build, not a crash
+
+
 def test_api_link_only_for_documented_public_objects():
     from tools.mkdocs_hooks import _api_link
 

@@ -69,7 +69,12 @@ def on_pre_build(config):
     language's build (about 0.5 s to key every page) runs a changed page in-process.
     """
     if _enabled() and not docexec.MEMORY:
-        lessons = [pages.Page.read(path) for path in _pages(config)]
+        lessons = []
+        for path in _pages(config):
+            try:
+                lessons.append(pages.Page.read(path))
+            except pages.FenceError:  # a broken include: on_page_markdown names it
+                continue
         extra = solutions.pages(Path(config.docs_dir) / "solutions")
         prefetch.prefetch([p for p in lessons if p.fences] + extra, CACHE)
 
