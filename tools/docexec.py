@@ -18,7 +18,6 @@ reported in one line and the page runs again. After a build that rendered every 
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import dataclasses
 import functools
@@ -33,6 +32,8 @@ import time
 from pathlib import Path
 
 from lessons.page import Fence, FenceError, Page, Result, run_page
+from tools import lesson_imports
+from tools.lesson_imports import all_modules, imported_modules
 
 __all__ = [
     "Cache",
@@ -41,8 +42,10 @@ __all__ = [
     "FenceError",
     "Page",
     "Result",
+    "all_modules",
     "cache_key",
     "evict_unused",
+    "imported_modules",
     "run_page",
 ]
 
@@ -56,67 +59,16 @@ ALWAYS = (
     "lessons/page.py",
     "lessons/plotting.py",
     "tools/docexec.py",
+    "tools/lesson_imports.py",
 )
 USED: set[str] = set()  # keys read or written by this process (every Cache instance)
 MEMORY: dict[str, Entry] = {}  # entries of this process, shared by every Cache instance: the
 # second language's build (mkdocs-static-i18n loads the hooks afresh) reuses the first's run
 
 
-def imported_modules(code: str) -> list[str]:
-    """The ``lessons`` modules that ``code`` imports directly, in order of appearance."""
-    found: list[str] = []
-    for name in _imported_names(code):  # files are looked up anew: one may have appeared
-        if _module_file(name) and name not in found:
-            found.append(name)
-    return found
-
-
-@functools.lru_cache(maxsize=4096)  # parsing every page's and module's code: ~5 s per build
-def _imported_names(code: str) -> tuple[str, ...]:
-    """Names of ``lessons.*`` modules (or their members) that ``code`` imports."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:  # reported, with the page and block, when the code runs
-        return ()
-    names: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-    return tuple(n for n in names if n.startswith("lessons."))
-
-
-def _module_file(name: str) -> str | None:
-    """``lessons/x.py`` (or ``lessons/x/__init__.py``) for module ``name``, if it exists."""
-    base = ROOT / name.replace(".", "/")
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path.relative_to(ROOT).as_posix()
-    return None
-
-
-def all_modules() -> list[str]:
-    """Every module of the ``lessons`` package but ``__init__`` and ``__main__``."""
-    paths = sorted((ROOT / "lessons").rglob("*.py"))
-    names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in paths]
-    return [n for n in names if n.rsplit(".", 1)[-1] not in ("__init__", "__main__")]
-
-
-def _imported_lessons(code: str) -> set[str]:
-    """Paths of the ``lessons`` modules that ``code`` imports directly."""
-    return {_module_file(name) for name in imported_modules(code)}
-
-
 def dependencies(code: str) -> list[str]:
-    """Every ``lessons`` module ``code`` depends on, following imports transitively."""
-    todo, seen = _imported_lessons(code) | set(ALWAYS), set()
-    while todo:
-        path = todo.pop()
-        seen.add(path)
-        if path.endswith(".py") and path.startswith("lessons/"):
-            todo |= _imported_lessons((ROOT / path).read_text("utf8")) - seen
-    return sorted(seen)
+    """Every ``lessons`` module ``code`` depends on, and the files every page depends on."""
+    return lesson_imports.dependencies(code, ALWAYS)
 
 
 def environment() -> dict[str, str]:
