@@ -11,8 +11,8 @@ hooks feed it the shared page model, :mod:`lessons.page`:
   from the top, so each test still stands alone.
 
 Where the build's cache holds the page under the same key, each fence must print and draw
-exactly what the build's run did (:func:`tools.docexec.difference`): in CI the build ran
-under 4 OpenMP threads in other processes, so every page is checked for repeatability.
+exactly what the build's run did (:func:`tools.docexec.difference`): in CI the builds ran
+under 4 and 1 OpenMP threads in other processes, so every page is checked for repeatability.
 """
 
 from __future__ import annotations
@@ -57,9 +57,7 @@ def _page(path: str) -> pages.Page:
 
 @functools.cache
 def _built(path: str) -> list[pages.Result] | None:
-    """The build's cached results of the page, if the cache holds them under today's key."""
-    entry = docexec.Cache().read(docexec.cache_key(_page(path)))
-    return entry.results if entry else None
+    return docexec.built(_page(path))
 
 
 @register_runner(default=True)

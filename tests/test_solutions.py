@@ -59,16 +59,16 @@ def test_solution_runs(slug, tmp_path):
     Where the build's cache holds the solution under the same key, each cell printed and
     drew exactly what the build's run did.
     """
-    label = f"docs/solutions/{slug}.zh.py"
-    key = docexec.cache_key(next(p for p in solutions.pages() if p.path == label))
+    page = solutions.page(solutions.SOURCES / f"{slug}.zh.py")
+    key = docexec.cache_key(page)
     docexec.MEMORY.pop(key, None)  # run it here, whatever this process ran before
     cache = docexec.Cache(tmp_path, enabled=False)
-    nb = solutions.execute(source(slug, "zh"), label, cache)
+    nb = solutions.execute(source(slug, "zh"), page.path, cache)
     assert any(c.outputs for c in nb.cells if c.cell_type == "code"), "nothing printed or drawn"
-    built, ran = docexec.Cache().read(key), cache.get(key).results
-    for cell, (then, now) in enumerate(zip(built.results, ran, strict=True) if built else []):
+    built, ran = docexec.built(page), cache.get(key).results
+    for cell, (then, now) in enumerate(zip(built, ran, strict=True) if built else []):
         differs = docexec.difference(then, now)
-        assert differs is None, f"{label}, code cell {cell + 1}: {differs}"
+        assert differs is None, f"{page.path}, code cell {cell + 1}: {differs}"
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -224,6 +224,12 @@ def evict_unused(directory: Path = CACHE_DIR) -> list[str]:
     return removed
 
 
+def built(page: Page) -> list[Result] | None:
+    """The results a build stored for ``page`` under today's key, read from disk, or None."""
+    entry = Cache().read(cache_key(page))
+    return entry.results if entry else None
+
+
 def difference(built: Result, now: Result) -> str | None:
     """How ``now`` differs from the build's result of the same fence, or None if it does not.
 

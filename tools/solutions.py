@@ -60,13 +60,15 @@ def _has_exercises(markdown: str, lang: str) -> bool:
     return any(line.rstrip() == EXERCISES[lang] for line in markdown.split("\n"))
 
 
+def page(path: Path) -> docexec.Page:
+    """The solutions source ``path`` as a page model, named as the build names it."""
+    text = path.read_text("utf8")
+    return docexec.Page(f"docs/solutions/{path.name}", "", fences(text, read(text)))
+
+
 def pages(folder: Path = SOURCES) -> list[docexec.Page]:
-    """Every solutions source in ``folder`` as a page model, named as the build names it."""
-    found = []
-    for path in sorted(folder.glob("*.py")):
-        text = path.read_text("utf8")
-        found.append(docexec.Page(f"docs/solutions/{path.name}", "", fences(text, read(text))))
-    return found
+    """Every solutions source in ``folder`` as a page model."""
+    return [page(path) for path in sorted(folder.glob("*.py"))]
 
 
 def read(text: str) -> nbformat.NotebookNode:
