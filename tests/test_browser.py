@@ -264,3 +264,23 @@ def test_momentum_explorer_moves_the_path(server, page):
     root.get_by_label("Nesterov momentum").check()
     assert path.get_attribute("d") != after_lr
     assert_stayed_local(page)
+
+
+def test_material_bundle_loads_on_first_use(browser, server):
+    """tools/first_use.py: a page loads without Material's bundle, yet shows its search
+    button; the reader's first scroll fetches the bundle once, and it starts."""
+    context = browser.new_context(viewport={"width": 412, "height": 915})
+    phone = context.new_page()
+    requests = []
+    phone.on("request", lambda r: requests.append(r.url))
+    phone.goto(f"{server}/en/{LESSON}/", wait_until="networkidle")
+
+    def bundles():
+        return [u for u in requests if "/assets/javascripts/bundle." in u]
+
+    assert bundles() == [] and phone.locator("html.no-js").count() == 1
+    assert phone.locator('label.md-header__button[for="__search"]').is_visible()
+    phone.mouse.wheel(0, 600)
+    phone.locator("html.js").wait_for(state="attached", timeout=15_000)
+    assert len(bundles()) == 1 and phone.locator("html.no-js").count() == 0
+    context.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools import katex, site_hooks
+from tools import first_use, katex, site_hooks
 
 PAGE = (
     '<p>Rate <span class="arithmatex">\\(\\eta &lt; 1\\)</span>.</p>\n'
@@ -101,3 +101,13 @@ def test_code_loses_spans_drawn_in_the_code_colour_and_merges_neighbours():
         '<pre><span></span><code><span class="kn">import</span> torch<span class="p">()</span>'
         "\n</code></pre>" + prose + '<code class="highlight language-python">f</code>'
     )
+
+
+def test_the_bundle_script_becomes_a_first_use_loader():
+    page = '<body><p>x</p><script src="../assets/javascripts/bundle.a5f9d56c.min.js"></script>'
+    out = first_use.defer_bundle(page)
+    assert "<script src=" not in out and out.startswith("<body><p>x</p><script>(()=>{")
+    assert 's.src="../assets/javascripts/bundle.a5f9d56c.min.js"' in out
+    assert all(f'"{event}"' in out for event in first_use.EVENTS)
+    with pytest.raises(first_use.BundleNotFound, match="bundle <script> not found"):
+        first_use.defer_bundle("<body><p>x</p></body>")

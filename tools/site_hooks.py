@@ -10,6 +10,7 @@
 - KaTeX's stylesheet (and its two commonest fonts, preloaded) only on pages with math.
 - ``hreflang`` alternates name the page's own translation (``tools/languages.py``).
 - Markup Material writes that is not valid HTML is mended (``tools/vnu.py`` checks).
+- Material's bundle loads on the reader's first interaction (``tools/first_use.py``).
 - Each block of the text column carries the height a phone gives it, for the blocks laid
   out only when scrolled near (``tools/placeholders.py``); code listings wider than a
   phone are tab stops.
@@ -31,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tools import katex, languages, placeholders, reference  # noqa: E402
+from tools import first_use, katex, languages, placeholders, reference  # noqa: E402
 
 FORMULA_LABEL = {"en": "Formula", "zh": "公式"}
 KATEX_FONTS = ("Main-Regular", "Math-Italic")  # in nearly every formula: fetched early
@@ -182,8 +183,8 @@ def on_post_page(output, page, config):
     label = FORMULA_LABEL[languages.language_of(page.url)]
     attrs = f' tabindex="0" role="group" aria-label="{label}"'
     try:
-        output = katex.typeset(output, display_attrs=attrs)
-    except katex.MathError as err:
+        output = first_use.defer_bundle(katex.typeset(output, display_attrs=attrs))
+    except (katex.MathError, first_use.BundleNotFound) as err:
         raise PluginError(f"docs/{page.file.src_uri}: {err}") from None
     output = languages.page_alternates(output, page.url, config.site_url)
     return valid_html(single_links(math_styles(output)))
@@ -208,7 +209,7 @@ def on_post_template(output_content, template_name, config):
     """The 404 page: no alternates (it is no page's translation), valid markup."""
     if template_name == "404.html":
         output = languages.page_alternates(output_content, "", None)
-        output_content = roots_in_selector(output)
+        output_content = first_use.defer_bundle(roots_in_selector(output))
     return valid_html(output_content)
 
 
