@@ -179,7 +179,7 @@ def on_page_content(content, page, config, files):
 
 
 def on_post_page(output, page, config):
-    """Typeset the page's formulas, point its alternates at its translation, mend markup."""
+    """Typeset formulas, defer Material's bundle, point alternates at the translation, mend."""
     label = FORMULA_LABEL[languages.language_of(page.url)]
     attrs = f' tabindex="0" role="group" aria-label="{label}"'
     try:
