@@ -284,3 +284,26 @@ def test_material_bundle_loads_on_first_use(browser, server):
     phone.locator("html.js").wait_for(state="attached", timeout=15_000)
     assert len(bundles()) == 1 and phone.locator("html.no-js").count() == 0
     context.close()
+
+
+INK = """([a, b]) => {  // dark pixels of two strings drawn in the page's body font, a and b weight
+  const ink = (weight) => {
+    const c = document.createElement("canvas"); c.width = 200; c.height = 60;
+    const g = c.getContext("2d");
+    g.font = weight + " 40px " + getComputedStyle(document.body).fontFamily;
+    g.fillText("动量加速", 0, 45);
+    return g.getImageData(0, 0, 200, 60).data.filter((v, i) => i % 4 === 3 && v > 127).length;
+  };
+  return [ink(a), ink(b)];
+}"""
+
+
+def test_chinese_text_asks_the_named_face_and_stays_bold(server, page):
+    """extra.css: Chinese characters come from the "CJK" face (no per-run system font
+    search), and bold Chinese is still bold (naming the system family once lost it)."""
+    page.goto(f"{server}/{LESSON}/", wait_until="load")
+    page.evaluate("document.fonts.ready")
+    faces = page.evaluate("[...document.fonts].filter(f => f.family === 'CJK').map(f => f.status)")
+    assert faces and all(s in ("loaded", "error") for s in faces), faces  # asked, not 'unloaded'
+    regular, bold = page.evaluate(INK, ["400", "700"])
+    assert bold > 1.15 * regular > 0, (regular, bold)
