@@ -31,7 +31,11 @@ def code_cells(nb) -> list[str]:
 def execute(nb, folder: Path) -> None:
     """Run ``nb`` in a fresh kernel started in ``folder`` (outside the repository)."""
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+        shutdown_kernel="immediate",  # a graceful shutdown waited 2.5 s per notebook here
     )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
 
