@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from mkdocs.exceptions import PluginError
 
-from tools import docexec, figures, jupyter_hooks, solutions
+from tools import docexec, figures, jupyter_hooks, solution_html, solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUGS = solutions.slugs()
@@ -148,9 +148,9 @@ def test_render_is_lean_with_arithmatex_math_and_accessible_figures(tmp_path):
     nb = solutions.execute(RENDERED, "demo", docexec.Cache(tmp_path, enabled=False))
     path = tmp_path / "demo.ipynb"
     path.write_text(writes(nb), "utf8")
-    with solutions.arithmatex_math():
+    with solution_html.arithmatex_math():
         raw = convert.nb2html(str(path), no_prompt=True)
-    html = solutions.lean_html(raw, ["demo", "exercise-1"], "en")
+    html = solution_html.lean_html(raw, ["demo", "exercise-1"], "en")
     assert len(raw) > 500_000 and len(html) < 40_000  # JupyterLab's CSS is gone
     assert "<style type" not in html.split("<svg", 1)[0] and "<script" not in html
     assert '<span class="arithmatex">\\(a&lt;b\\)</span>' in html

@@ -9,7 +9,7 @@ Each ``docs/solutions/<slug>.<lang>.py`` (jupytext percent format) becomes the p
 - execute the code cells with ``tools/docexec`` (cached on disk, shared by both languages) and
   let mkdocs-jupyter (``execute: false``) render the notebook *with those outputs*; math comes out
   as arithmatex markup, figures are shown from the site's shared SVG files, and the HTML is
-  trimmed of JupyterLab's CSS (``tools/solutions.py``).
+  trimmed of JupyterLab's CSS (``tools/solution_html.py``).
   The result is cached on disk by the executed notebook, the page's language, this code and the
   renderer's versions and options (nbconvert compiles its templates anew for every page: about a
   second each), so an unchanged solution is neither run nor rendered again;
@@ -35,7 +35,7 @@ from mkdocs.structure.toc import get_toc
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # MkDocs restores sys.path after loading hooks
 
-from tools import docexec, solutions  # noqa: E402
+from tools import docexec, solution_html, solutions  # noqa: E402
 
 CACHE = docexec.Cache()  # a cache of its own: same directory and keys as the lesson pages'
 BUILD_DIR = Path(ROOT) / ".cache" / "solutions"  # executed notebooks that mkdocs-jupyter renders
@@ -158,7 +158,7 @@ def _render_key(text: str, lang: str, config) -> str:
     h = hashlib.sha256(f"{lang}\0{text}".encode())
     for name in RENDERER:
         h.update(f"\0{name}={importlib.metadata.version(name)}".encode())
-    for module in (solutions.__file__, __file__):
+    for module in (solutions.__file__, solution_html.__file__, __file__):
         h.update(Path(module).read_bytes())
     plugin = config.plugins.get("mkdocs-jupyter")
     h.update(repr(sorted(dict(plugin.config).items()) if plugin else None).encode())
@@ -174,11 +174,11 @@ def _jupyter_render(page, jupyter_render, config, files, text: str) -> dict:
     source = page.file.abs_src_path
     page.file.abs_src_path = str(executed)  # mkdocs-jupyter renders the file at this path
     try:
-        with solutions.arithmatex_math():
+        with solution_html.arithmatex_math():
             jupyter_render(config, files)
     finally:
         page.file.abs_src_path = source
-    content = solutions.lean_html(page.content, [a.id for a in _anchors(page.toc)], lang)
+    content = solution_html.lean_html(page.content, [a.id for a in _anchors(page.toc)], lang)
     return {"content": content, "toc": _tokens(page.toc), "title": page.title}
 
 
