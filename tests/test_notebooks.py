@@ -35,7 +35,7 @@ def execute(nb, folder: Path) -> None:
         timeout=600,
         kernel_name="python3",
         resources={"metadata": {"path": str(folder)}},
-        shutdown_kernel="immediate",  # a graceful shutdown waited 2.5 s per notebook here
+        shutdown_kernel="immediate",  # a graceful shutdown waited 1-2.5 s per notebook here
     )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
 
