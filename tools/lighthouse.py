@@ -2,8 +2,9 @@
 
 Usage: ``python -m tools.lighthouse [site] [page ...]``, pages as URL paths relative to the
 site's root (``momentum/``, ``en/reference/``; default: every page). Prints one Markdown
-row per page: the four category scores, LCP, TBT and the bytes transferred, then, for any
-score below 1, the audits that cost it. Lighthouse (npm, pinned in ``tools/node.py``)
+row per page: the four category scores, LCP, TBT, the bytes transferred and the
+machine's speed during that run (Chromium's benchmark index), then, for any score below 1,
+the audits that cost it. Lighthouse (npm, pinned in ``tools/node.py``)
 drives Debian's Chromium. A benchmark, not a test: the numbers depend on the machine.
 """
 
@@ -26,6 +27,9 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".ipynb", ".map"}
 WAITS = {"maxWaitForFcp": 90_000, "maxWaitForLoad": 90_000}
 CHROME_FLAGS = " ".join([*a11y.FLAGS, "--disable-dev-shm-usage"])
+# Lighthouse's 4x CPU slowdown turns a machine of this benchmark index into a mid-tier phone
+# (its docs/throttling.md, "Calibrating the CPU slowdown"): a slower one emulates a slower phone.
+CALIBRATED = (1500, 2000)
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
@@ -91,7 +95,7 @@ def run(url: str) -> dict:
 
 
 def row(path: str, report: dict) -> str:
-    """One Markdown table row: scores, LCP, TBT, transfer."""
+    """One Markdown table row: scores, LCP, TBT, transfer, benchmark index."""
     audits = report["audits"]
     scores = [report["categories"][c]["score"] for c in CATEGORIES]
 
@@ -101,7 +105,9 @@ def row(path: str, report: dict) -> str:
     lcp, tbt = value("largest-contentful-paint") / 1000, value("total-blocking-time")
     kib = value("total-byte-weight") / 1024
     cells = [f"`{path or '(root)'}`", *(f"{s:.2f}" if s is not None else "error" for s in scores)]
-    return "| " + " | ".join([*cells, f"{lcp:.1f} s", f"{tbt:.0f} ms", f"{kib:.0f} KiB"]) + " |"
+    index = report["environment"]["benchmarkIndex"]
+    extra = [f"{lcp:.1f} s", f"{tbt:.0f} ms", f"{kib:.0f} KiB", f"{index:.0f}"]
+    return "| " + " | ".join([*cells, *extra]) + " |"
 
 
 def losses(report: dict) -> list[str]:
@@ -119,9 +125,21 @@ def losses(report: dict) -> list[str]:
     return lost
 
 
+def calibration(indexes: list[float]) -> str | None:
+    """A warning when runs' benchmark indexes fell below the range 4x is calibrated for."""
+    slow = sum(index < CALIBRATED[0] for index in indexes)
+    if not slow:
+        return None
+    return (
+        f"{slow} of {len(indexes)} runs had an index below {CALIBRATED[0]}, the low end of the "
+        f"range Lighthouse's 4x slowdown is calibrated for ({CALIBRATED[0]}-{CALIBRATED[1]}): "
+        "they emulate a slower phone than a mid-tier one, and their scores read low"
+    )
+
+
 HEADER = (
-    "| page | performance | accessibility | best practices | SEO | LCP | TBT | transfer |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|"
+    "| page | performance | accessibility | best practices | SEO | LCP | TBT | transfer | index |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -146,6 +164,8 @@ def main(argv: list[str]) -> int:
         f"Lighthouse {report['lighthouseVersion']}; Chromium benchmark index "
         f"{min(speed):.0f}-{max(speed):.0f}; load average {load:.1f} on {os.cpu_count()} CPUs"
     )
+    if note := calibration(speed):
+        print(note)
     return 0
 
 
