@@ -11,7 +11,7 @@ hooks feed it the shared page model, :mod:`lessons.page`:
   from the top, so each test still stands alone.
 
 Where the build's cache holds the page under the same key, each fence must print and draw
-exactly what the build's run did (:func:`tools.docexec.difference`): in CI the builds ran
+exactly what the build's run did (:func:`tools.rerun.difference`): in CI the builds ran
 under 4 and 1 OpenMP threads in other processes, so every page is checked for repeatability.
 """
 
@@ -29,7 +29,7 @@ from pytest_markdown_docs._runners import DefaultRunner, register_runner  # noqa
 
 from lessons import environment  # noqa: E402
 from lessons import page as pages  # noqa: E402
-from tools import docexec  # noqa: E402
+from tools import rerun  # noqa: E402
 
 environment.apply()  # the CPU paths are fixed at torch's first computation: pin them first
 
@@ -57,7 +57,7 @@ def _page(path: str) -> pages.Page:
 
 @functools.cache
 def _built(path: str) -> list[pages.Result] | None:
-    return docexec.built(_page(path))
+    return rerun.built(_page(path))
 
 
 @register_runner(default=True)
@@ -82,7 +82,7 @@ class PageSessionRunner(DefaultRunner):
             except pages.FenceError as err:
                 raise err.__cause__ from None  # pytest-markdown-docs shows the page's lines
             built = _built(page.path)
-            differs = built and docexec.difference(built[fence.index - 1], result)
+            differs = built and rerun.difference(built[fence.index - 1], result)
             if differs:
                 raise AssertionError(f"{page.path}: Python block {fence.index}: {differs}")
         self.sessions[page.path] = (namespace, index)

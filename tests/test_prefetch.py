@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools import docexec, prefetch
+from tools import docexec, prefetch, rerun
 
 
 def page(name: str, *codes: str) -> docexec.Page:
@@ -71,15 +71,15 @@ def test_a_worker_that_dies_leaves_the_rest_to_the_build(cache, monkeypatch, cap
 def test_difference_names_the_first_differing_line_or_figure():
     fig = {"svg": "<svg>\n<path d='M 0 1'/>\n</svg>", "alt": "$w$"}
     built = docexec.Result("a = 1\nb = 2\n", [fig])
-    assert docexec.difference(built, docexec.Result("a = 1\nb = 2\n", [dict(fig)])) is None
+    assert rerun.difference(built, docexec.Result("a = 1\nb = 2\n", [dict(fig)])) is None
     now = docexec.Result("a = 1\nb = 3\n", [fig])
-    assert docexec.difference(built, now) == "output line 2 is ['b = 3'], the build's ['b = 2']"
+    assert rerun.difference(built, now) == "output line 2 is ['b = 3'], the build's ['b = 2']"
     now = docexec.Result("a = 1\nb = 2\nc\n", [fig])
-    assert docexec.difference(built, now) == "output line 3 is ['c'], the build's ['']"
-    assert docexec.difference(built, docexec.Result(built.stdout, [])) == (
+    assert rerun.difference(built, now) == "output line 3 is ['c'], the build's ['']"
+    assert rerun.difference(built, docexec.Result(built.stdout, [])) == (
         "it drew 0 figures, the build 1"
     )
     moved = {**fig, "svg": fig["svg"].replace("M 0 1", "M 0 1.0001")}
-    assert docexec.difference(built, docexec.Result(built.stdout, [moved])) == (
+    assert rerun.difference(built, docexec.Result(built.stdout, [moved])) == (
         "figure 1's svg line 2 is [\"<path d='M 0 1.0001'/>\"], the build's [\"<path d='M 0 1'/>\"]"
     )

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from mkdocs.exceptions import PluginError
 
-from tools import docexec, figures, jupyter_hooks, solution_html, solutions
+from tools import docexec, figures, jupyter_hooks, rerun, solution_html, solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUGS = solutions.slugs()
@@ -65,9 +65,9 @@ def test_solution_runs(slug, tmp_path):
     cache = docexec.Cache(tmp_path, enabled=False)
     nb = solutions.execute(source(slug, "zh"), page.path, cache)
     assert any(c.outputs for c in nb.cells if c.cell_type == "code"), "nothing printed or drawn"
-    built, ran = docexec.built(page), cache.get(key).results
+    built, ran = rerun.built(page), cache.get(key).results
     for cell, (then, now) in enumerate(zip(built, ran, strict=True) if built else []):
-        differs = docexec.difference(then, now)
+        differs = rerun.difference(then, now)
         assert differs is None, f"{page.path}, code cell {cell + 1}: {differs}"
 
 

@@ -116,13 +116,23 @@ class Entry:
     environment: str
 
 
+def switched_on(variable: str) -> bool:
+    """Whether ``LESSONS_EXEC`` or ``LESSONS_CACHE`` is on: unset, or not off, 0 or no."""
+    return os.environ.get(variable, "on").lower() not in ("off", "0", "no")
+
+
+def executing() -> bool:
+    """Whether the build runs the pages' code (``LESSONS_EXEC``)."""
+    return switched_on("LESSONS_EXEC")
+
+
 class Cache:
     """Results of pages, on disk under ``.cache/docexec`` and in memory."""
 
     def __init__(self, directory: Path = CACHE_DIR, enabled: bool | None = None) -> None:
         self.dir = directory
         if enabled is None:
-            enabled = os.environ.get("LESSONS_CACHE", "on").lower() not in ("off", "0", "no")
+            enabled = switched_on("LESSONS_CACHE")
         self.enabled = enabled
         self.memory = MEMORY
         self.timings: dict[str, float] = {}  # page -> seconds actually executed this process
@@ -222,36 +232,3 @@ def evict_unused(directory: Path = CACHE_DIR) -> list[str]:
                 path.unlink()
                 removed.append(path.name)
     return removed
-
-
-def built(page: Page) -> list[Result] | None:
-    """The results a build stored for ``page`` under today's key, read from disk, or None."""
-    entry = Cache().read(cache_key(page))
-    return entry.results if entry else None
-
-
-def difference(built: Result, now: Result) -> str | None:
-    """How ``now`` differs from the build's result of the same fence, or None if it does not.
-
-    The test pass runs every fence again; where the build's cache holds the page under the
-    same key (same code, modules, versions, thread setting, CPU path), the two runs, in
-    other processes and under other thread counts, must agree byte for byte.
-    """
-    if built == now:
-        return None
-    if built.stdout != now.stdout:
-        return "output " + _first_difference(built.stdout, now.stdout)
-    if len(built.figures) != len(now.figures):
-        return f"it drew {len(now.figures)} figures, the build {len(built.figures)}"
-    for n, (a, b) in enumerate(zip(built.figures, now.figures, strict=True), 1):
-        for part in ("alt", "svg"):
-            if a[part] != b[part]:
-                return f"figure {n}'s {part} " + _first_difference(a[part], b[part])
-    return "it differs from the build's run"
-
-
-def _first_difference(built: str, now: str) -> str:
-    a, b = built.split("\n"), now.split("\n")
-    pairs = enumerate(zip(a, b, strict=False))
-    n = next((i for i, (x, y) in pairs if x != y), min(len(a), len(b)))
-    return f"line {n + 1} is {b[n : n + 1]}, the build's {a[n : n + 1]}"

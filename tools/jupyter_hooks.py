@@ -60,10 +60,6 @@ def _is_page_source(path: str) -> bool:
     return _IS_MARKDOWN(path) or bool(solutions.SOURCE_URI.fullmatch(path))
 
 
-def _enabled() -> bool:
-    return os.environ.get("LESSONS_EXEC", "on").lower() not in ("off", "0", "no")
-
-
 def on_config(config):
     """Register the solutions as page sources; add them to the nav."""
     utils.is_markdown_file = _is_page_source  # File.is_documentation_page() calls this
@@ -132,7 +128,7 @@ def _render(page, jupyter_render, config, files) -> None:
     slug, lang = solutions.SOURCE_URI.fullmatch(src).groups()
     try:
         nb = solutions.execute(
-            page.file.content_string, f"docs/{src}", CACHE if _enabled() else None
+            page.file.content_string, f"docs/{src}", CACHE if docexec.executing() else None
         )
     except solutions.SolutionError as err:
         raise PluginError(str(err)) from None

@@ -44,10 +44,6 @@ PLACEHOLDER = "DOCEXEC-FIGURE-{}"
 MODULES_MARKER = "<!-- lessons modules, in course order -->"
 
 
-def _enabled() -> bool:
-    return os.environ.get("LESSONS_EXEC", "on").lower() not in ("off", "0", "no")
-
-
 def _output_block(text: str, lang: str) -> list[str]:
     ticks = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
     title = languages.OUTPUT_TITLE[lang]
@@ -68,7 +64,7 @@ def on_pre_build(config):
     Only in a process that holds no results yet: a ``serve`` rebuild or the second
     language's build (about 0.5 s to key every page) runs a changed page in-process.
     """
-    if _enabled() and not docexec.MEMORY:
+    if docexec.executing() and not docexec.MEMORY:
         lessons = []
         for path in _pages(config):
             try:
@@ -108,7 +104,7 @@ def on_page_markdown(markdown, page, config, files):
     NOTEBOOKS[src] = notebooks.dumps(model)
     lines, lang = markdown.split("\n"), languages.language_of(page.url)
     extras = [_api_link(lines[f.start + 1 : f.end - 1], lang) for f in model.fences]
-    if _enabled():
+    if docexec.executing():
         outputs, produced = _outputs(model, lang)
         for extra, output in zip(extras, outputs, strict=True):
             extra += output
@@ -229,7 +225,7 @@ def on_post_build(config):
         with open(index, encoding="utf8") as f:
             languages.split_search_index(config.site_dir, json.load(f))
     every_page = {p.relative_to(Path(config.docs_dir)).as_posix() for p in _pages(config)}
-    if _enabled() and CACHE.enabled and every_page <= SEEN:  # a full build, not a dirty one
+    if docexec.executing() and CACHE.enabled and every_page <= SEEN:  # a full build, not --dirty
         docexec.evict_unused(CACHE.dir)
 
 
