@@ -64,7 +64,12 @@ def clean_page(first_build) -> str:
 
 
 def build(site: Path, _dest: str | None = None, **env: str) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "PYTHONPATH": str(site), "NO_MKDOCS_2_WARNING": "1", **env}
+    """Build ``site`` in a subprocess, running its pages in-process unless ``env`` says.
+
+    Each prefetch worker imports torch (about 3 s); one test keeps the parallel path.
+    """
+    environ = {**os.environ, "PYTHONPATH": str(site), "NO_MKDOCS_2_WARNING": "1"}
+    environ |= {"LESSONS_WORKERS": "1", **env}
     dest = ["-d", _dest] if _dest else []
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", *dest],
@@ -135,22 +140,23 @@ def test_builds_are_byte_identical(site):
 
 
 @pytest.mark.parametrize(
-    ("code", "message"),
+    ("code", "message", "workers"),
     [
-        ("x = 1 / 0", "ZeroDivisionError: division by zero"),
+        ("x = 1 / 0", "ZeroDivisionError: division by zero", "2"),  # raises in a worker first
         (
             "import warnings\nwarnings.warn('old API', DeprecationWarning)",
             "DeprecationWarning: old API",
+            "1",
         ),
-        ("import matplotlib.pyplot as plt\nfig = plt.figure()", "figure 1 is empty"),
+        ("import matplotlib.pyplot as plt\nfig = plt.figure()", "figure 1 is empty", "1"),
     ],
     ids=["raises", "warns", "empty-figure"],
 )
-def test_a_broken_block_fails_the_build_naming_page_and_block(site, code, message):
+def test_a_broken_block_fails_the_build_naming_page_and_block(site, code, message, workers):
     (site / "docs" / "broken.md").write_text(
         f"# Broken\n\n```python\nx = 0\n```\n\ntext\n\n```python\n{code}\n```\n", "utf8"
     )
-    result = build(site)
+    result = build(site, LESSONS_WORKERS=workers)
     assert result.returncode != 0
     assert "docs/broken.md: Python block 2 (line 9) raised" in result.stderr
     assert message in result.stderr
