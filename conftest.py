@@ -32,6 +32,7 @@ from lessons import page as pages  # noqa: E402
 from tools import rerun  # noqa: E402
 
 environment.apply()  # the CPU paths are fixed at torch's first computation: pin them first
+environment.pin_site_device()  # the build's numbers; LESSONS_DEVICE=cuda tests on a GPU
 
 
 def _expand_fences(state) -> None:

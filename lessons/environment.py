@@ -15,8 +15,10 @@ settings as a reader's own script:
   LBFGS run of the linear-regression solutions took a different number of calls;
 * matplotlib's SVG ids and metadata fixed (:mod:`lessons.plotting`).
 
-What remains machine-dependent is named by :func:`describe`, which every page prints
-under its outputs: the Python, torch and NumPy versions, the CPU path and the thread setting.
+The build and the test pass compute on the CPU (:func:`pin_site_device`), also where a GPU is
+present. What remains machine-dependent is named by :func:`describe`, which every page prints
+under its outputs: the Python, torch and NumPy versions, the device, the CPU path and the
+thread setting.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import platform
 import warnings
 
 THREADS = 1  # torch intra-op, torch inter-op and BLAS threads
+SITE_DEVICE = "cpu"  # where the build and the tests compute: the same numbers on any machine
 CPU_PATHS = {  # read when a library first computes, so set before any tensor work
     "ATEN_CPU_CAPABILITY": "avx2",  # torch's own vectorised kernels (sums, element-wise)
     "MKL_CBWR": "COMPATIBLE",  # MKL's matrix products: one code path on Intel and AMD
@@ -55,15 +58,28 @@ def apply() -> None:
         threadpool_limits(limits=THREADS)
 
 
+def pin_site_device() -> None:
+    """Make ``device=None`` mean :data:`SITE_DEVICE` in this process and its children.
+
+    The build and the test pass call it, so a maintainer's GPU gives the published numbers.
+    A ``LESSONS_DEVICE`` set beforehand wins: ``LESSONS_DEVICE=cuda pytest`` tests on a GPU.
+    Readers' own runs (notebooks, ``python -m lessons run``) keep CUDA when present.
+    """
+    os.environ.setdefault("LESSONS_DEVICE", SITE_DEVICE)
+
+
 def settings() -> dict[str, str]:
     """What shapes a page's numbers besides its code: versions, CPU path and threads."""
     import numpy
     import torch
 
+    from lessons.common import resolve_device
+
     return {
         "Python": platform.python_version(),
         "torch": torch.__version__,
         "NumPy": numpy.__version__,
+        "device": resolve_device(None).type,
         "CPU": torch.backends.cpu.get_cpu_capability(),
         "threads": str(torch.get_num_threads()),
     }

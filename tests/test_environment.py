@@ -26,6 +26,17 @@ def test_apply_pins_the_threads_and_describe_names_them():
     assert all(os.environ[k] == v for k, v in environment.CPU_PATHS.items())
 
 
+def test_the_site_computes_on_the_cpu_unless_told(monkeypatch):
+    monkeypatch.delenv("LESSONS_DEVICE", raising=False)
+    environment.pin_site_device()
+    assert os.environ["LESSONS_DEVICE"] == environment.SITE_DEVICE == "cpu"
+    assert environment.settings()["device"] == "cpu"
+    assert " · device cpu · " in environment.describe()
+    monkeypatch.setenv("LESSONS_DEVICE", "cuda")
+    environment.pin_site_device()  # a device asked for beforehand wins
+    assert os.environ["LESSONS_DEVICE"] == "cuda"
+
+
 def test_apply_warns_when_torch_already_chose_avx512():
     code = "import torch; torch.ones(2).sum()\nimport lessons.common"
     env = {k: v for k, v in os.environ.items() if k not in environment.CPU_PATHS}

@@ -109,8 +109,8 @@ def test_depth_losses_and_plots():
 
 
 def test_depth_losses_use_fixed_depth():
-    net = DynamicNet(1000, 100, 10, rng=random.Random(0))
     x, y = nm.make_data()
+    net = DynamicNet(1000, 100, 10, rng=random.Random(0)).to(x.device)  # CUDA when present
     with torch.no_grad():
         expected = nn.functional.mse_loss(net(x, 3), y, reduction="sum").item()
     assert nm.depth_losses(net)[3] == pytest.approx(expected, rel=5e-4)  # 4 significant digits

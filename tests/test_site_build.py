@@ -98,7 +98,9 @@ def test_output_and_figure_appear(built):
     assert 'width="614" height="346"' in tag  # 460.8 × 259.2 pt in CSS pixels
     assert "<metadata" not in svg.read_text() and svg.read_text().startswith("<svg ")
     assert 'def</span><span class="w"> </span><span class="nf">answer' in html  # snippet shown
-    assert re.search(r'class="docexec-environment">[^<]* torch [^<]* threads 1</p>', html)
+    assert re.search(
+        r'class="docexec-environment">[^<]* torch [^<]* device cpu [^<]* threads 1</p>', html
+    )
 
 
 def test_cache_reuses_and_never_serves_stale(built):

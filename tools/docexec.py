@@ -83,7 +83,6 @@ def environment() -> dict[str, str]:
         **_versions(),
         "machine": platform.machine(),
         "seed offset": str(common.seed_offset()),
-        "device": str(common.resolve_device(None)),
         "cuda": str(torch.cuda.is_available()),
     }
 

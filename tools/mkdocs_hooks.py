@@ -24,8 +24,11 @@ from mkdocs.plugins import event_priority
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # MkDocs restores sys.path after loading hooks: see on_config
 
+from lessons import environment  # noqa: E402
 from lessons import page as pages  # noqa: E402
 from tools import docexec, figures, languages, notebooks, prefetch, solutions  # noqa: E402
+
+environment.pin_site_device()  # the published numbers, also on a maintainer's GPU
 
 CACHE = docexec.Cache()
 PENDING: dict[str, list[dict]] = {}  # page -> figures waiting for on_page_content

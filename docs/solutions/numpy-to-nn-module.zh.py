@@ -52,7 +52,7 @@ assert kept[:2] == zeroed[:2] and not math.isfinite(kept[-1]) and len(kept) < 50
 # %%
 rates = (1.2e-3, 1.5e-3, 1.8e-3)
 for seed in range(5):
-    x, _ = make_data(seed=seed)
+    x, _ = make_data(seed=seed, device="cpu")  # w1 is drawn on the CPU too
     w1 = torch.randn(1000, 100, generator=generator(seed + 1)) / math.sqrt(1000)
     h = x.mm(w1).clamp(min=0).double()
     eta_est = 2 / torch.linalg.eigvalsh(2 * h.T @ h)[-1].item()

@@ -145,7 +145,7 @@ print(digits.seed_table(compared, key="val"))
 print(digits.seed_table(compared, key="loss"))
 deep_val = [h["val"][-1] for h in deep_runs]
 small_val = [h["val"][-1] for h in runs]
-assert min(deep_val) < max(small_val)  # the ranges overlap: no win that holds for every seed
+assert min(deep_val) <= max(small_val)  # the ranges overlap: no win that holds for every seed
 assert min(h["loss"][-1] for h in deep_runs) > max(h["loss"][-1] for h in runs)
 
 

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from lessons.advanced_rnn import NameClassifier, labels
-from lessons.common import check_float, check_int, checked, generator, seeded
+from lessons.common import check_float, check_int, checked, generator, resolve_device, seeded
 from lessons.gated_cells import gru_cell
 from lessons.names import encode
 
@@ -25,7 +25,7 @@ def _check_train(epochs, hidden_size, batch_size, lr, forget_bias, **_) -> None:
 @checked(_check_train)
 def train_variant(
     pairs, codes, cell="gru", bidirectional=False, epochs=6, hidden_size=32, batch_size=256,
-    lr=0.02, seed=0, weight=None, packed=True, forget_bias=None,
+    lr=0.02, seed=0, weight=None, packed=True, forget_bias=None, device=None,
 ):  # fmt: skip
     """:func:`lessons.advanced_rnn.train_classifier` (same draws) with three options.
 
@@ -43,10 +43,12 @@ def train_variant(
         packed: ``False`` trains on the padded batch and ``output[:, -1]``.
         forget_bias: For an LSTM, the forget gate's total bias after creating the model
             (see :func:`set_forget_bias`).
+        device: ``None`` for :func:`lessons.common.default_device`, as ``train_classifier``.
 
     Returns:
         The trained model.
     """
+    dev = resolve_device(device)
     y = labels(pairs, codes)
     x, lengths = encode([n for n, _ in pairs])
     with seeded(seed):
@@ -54,12 +56,13 @@ def train_variant(
                                cell=cell)  # fmt: skip
     if forget_bias is not None:
         set_forget_bias(model, forget_bias)
+    model, weight = model.to(dev), None if weight is None else weight.to(dev)
     opt, g = torch.optim.Adam(model.parameters(), lr=lr), generator(seed)
     for _ in range(epochs):
         for idx in torch.randperm(len(y), generator=g).split(batch_size):
             t_max = int(lengths[idx].max())
-            scores = model(x[idx, :t_max], lengths[idx], packed)
-            loss = nn.functional.cross_entropy(scores, y[idx], weight=weight)
+            scores = model(x[idx, :t_max].to(dev), lengths[idx], packed)
+            loss = nn.functional.cross_entropy(scores, y[idx].to(dev), weight=weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -106,11 +109,12 @@ def gru_by_hand(model: NameClassifier, name: str) -> tuple[torch.Tensor, torch.T
     """
     if not isinstance(model.rnn, nn.GRU) or model.rnn.bidirectional:
         raise TypeError("model must hold a unidirectional GRU")
+    dev = model.embedding.weight.device
     x, _ = encode([name])
-    e = model.embedding(x)  # (1, T, E)
+    e = model.embedding(x.to(dev))  # (1, T, E)
     w_ih, w_hh, b_ih, b_hh = (getattr(model.rnn, f"{p}_l0") for p in
                               ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))  # fmt: skip
-    h, zs = torch.zeros(1, model.rnn.hidden_size), []
+    h, zs = torch.zeros(1, model.rnn.hidden_size, device=dev), []
     for t in range(e.shape[1]):
         gates = e[:, t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh  # only its z block is used
         z = torch.sigmoid(gates.chunk(3, dim=1)[1])  # z_t = σ(W_iz x + b_iz + W_hz h + b_hz)

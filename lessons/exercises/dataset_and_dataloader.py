@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 
-from lessons.common import check_float, check_int, checked, generator
+from lessons.common import check_float, check_int, checked, generator, resolve_device
 from lessons.multi_dimensional_input import make_mlp
 
 
@@ -59,7 +59,7 @@ def _check_train(batch_size, epochs, lr, seed, **_) -> None:
 
 
 @checked(_check_train)
-def train_ordered(train_set, shuffle: bool, batch_size=32, epochs=20, lr=0.1, seed=0):
+def train_ordered(train_set, shuffle: bool, batch_size=32, epochs=20, lr=0.1, seed=0, device=None):
     """The lesson's ``train_minibatch``, with shuffling switched on or off.
 
     Args:
@@ -69,6 +69,7 @@ def train_ordered(train_set, shuffle: bool, batch_size=32, epochs=20, lr=0.1, se
         epochs: Number of epochs.
         lr: Learning rate η.
         seed: Seed of the initial weights and of the shuffling.
+        device: ``None`` for :func:`lessons.common.default_device`, as ``train_minibatch``.
 
     Returns:
         ``(model, hist)``: the trained model; ``hist["iter_loss"]`` holds the loss of every
@@ -77,12 +78,14 @@ def train_ordered(train_set, shuffle: bool, batch_size=32, epochs=20, lr=0.1, se
     loader = DataLoader(
         train_set, batch_size=batch_size, shuffle=shuffle, generator=generator(seed)
     )
-    model = make_mlp((train_set[0][0].numel(), 16, 8, 1), seed=seed)
+    dev = resolve_device(device)
+    model = make_mlp((train_set[0][0].numel(), 16, 8, 1), seed=seed).to(dev)
     loss_fn, opt = nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=lr)
     hist = {"iter_loss": [], "epoch_loss": []}
     for _ in range(epochs):
         total = 0.0
         for x, y in loader:
+            x, y = x.to(dev), y.to(dev)
             loss = loss_fn(model(x), y)
             opt.zero_grad()
             loss.backward()
@@ -104,6 +107,8 @@ def full_loss(model: nn.Module, dataset: Dataset) -> float:
         The mean loss.
     """
     x, y = next(iter(DataLoader(dataset, batch_size=len(dataset))))
+    dev = next(model.parameters()).device
+    x, y = x.to(dev), y.to(dev)
     with torch.no_grad():
         return nn.BCEWithLogitsLoss()(model(x), y).item()
 

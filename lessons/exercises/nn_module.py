@@ -43,8 +43,7 @@ def train_raw_variant(steps=500, lr=1e-6, seed=0, zero_grad=True, scaled_init=Fa
     w1, w2 = torch.randn(D_IN, H, generator=g), torch.randn(H, D_OUT, generator=g)
     if scaled_init:
         w1, w2 = w1 / math.sqrt(D_IN), w2 / math.sqrt(H)  # std 1/√1000 and 1/√100
-    w1.requires_grad_()
-    w2.requires_grad_()
+    w1, w2 = w1.to(x.device).requires_grad_(), w2.to(x.device).requires_grad_()  # on x's device
     losses = []
     for _ in range(steps):
         loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()  # L = ‖ReLU(x W₁) W₂ − y‖²
@@ -95,7 +94,8 @@ def shared_vs_copies(seed: int = 0, depth: int = 2) -> dict[str, torch.Tensor]:
     check_int("depth", depth, minimum=1)
     x, y = (t.double() for t in make_data(seed=seed))
     with seeded(seed):
-        model = DynamicNet(D_IN, H, D_OUT, rng=random.Random(offset_seed(seed))).double()
+        model = DynamicNet(D_IN, H, D_OUT, rng=random.Random(offset_seed(seed)))
+    model = model.double().to(x.device)
     nn.MSELoss(reduction="sum")(model(x, depth), y).backward()
     copies = [copy.deepcopy(model.middle_linear) for _ in range(depth)]
     for layer in copies:
@@ -134,6 +134,7 @@ def steps_to_reach(name: str, lr: float, steps: int = 500, seed: int = 0, until:
     x, y = make_data(seed=seed)
     with seeded(seed):
         model = nn.Sequential(nn.Linear(D_IN, H), nn.ReLU(), nn.Linear(H, D_OUT))
+    model = model.to(x.device)  # make_data puts x on the lesson's device (CUDA when present)
     extra = {"momentum": 0.9} if name == "SGD" else {}
     optimizer = getattr(torch.optim, name)(model.parameters(), lr=lr, **extra)
     loss_fn = nn.MSELoss(reduction="sum")

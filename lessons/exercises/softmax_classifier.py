@@ -93,10 +93,10 @@ def least_confident(model: nn.Module, x: torch.Tensor, n: int = 10) -> tuple:
 
     Returns:
         ``(indices, probability of the predicted class, predicted class)``,
-        least confident first.
+        least confident first, on the CPU.
     """
     model.eval()
-    p = torch.softmax(model(x), dim=1)  # p = softmax(z)
+    p = torch.softmax(model(x.to(next(model.parameters()).device)), dim=1).cpu()  # softmax(z)
     top, pred = p.max(dim=1)
     order = top.argsort()[:n]
     return order, top[order], pred[order]
