@@ -69,7 +69,7 @@ def pin_site_device() -> None:
 
 
 def settings() -> dict[str, str]:
-    """What shapes a page's numbers besides its code: versions, CPU path and threads."""
+    """What shapes a page's numbers besides its code: versions, device, CPU path, threads."""
     import numpy
     import torch
 

@@ -113,7 +113,7 @@ def test_fit_with_zero_momentum_is_plain_sgd(data):
     expected = [w - 0.1 * p.grad for w, p in zip(w0, model.parameters(), strict=True)]  # w − η∇J
     digits.fit(model, small, epochs=1, lr=0.1, momentum=0.0, batch_size=64, seed=0)
     for p, e in zip(model.parameters(), expected, strict=True):
-        assert torch.allclose(p.cpu(), e.cpu(), rtol=0, atol=1e-12)  # fit moved it to the GPU
+        assert torch.allclose(p.cpu(), e.cpu(), rtol=0, atol=1e-12)  # fit moves it to a GPU
 
 
 def test_seed_runs_and_table(data):
