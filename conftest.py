@@ -1,18 +1,24 @@
-"""Run every Python fence of every page through the site's own page model and executor.
+"""Run every Python fence of every page through the engine's page model and executor.
 
 pytest-markdown-docs collects the fences and reports them (page, fence number, line); two
-hooks feed it the shared page model, :mod:`lessons.page`:
+hooks feed it the engine:
 
-* its Markdown parser expands ``--8<--`` snippet includes with :func:`lessons.page.expand`
+* its Markdown parser expands ``--8<--`` snippet includes with :func:`engine.pages.expand`
   (the options ``mkdocs.yml`` gives) and marks every Python fence as a continuation;
-* the default runner runs a page's fences with :func:`lessons.page.run_fence`, the build's
-  own executor, in one namespace per page: a warning is an error, a figure must draw
-  something and have a text alternative. A fence selected alone (``-k``) re-runs its page
-  from the top, so each test still stands alone.
+* the default runner runs a page's fences with :func:`engine.executor.run_fence`, the
+  build's own executor, in one namespace per page: a warning is an error, a figure must
+  draw something and have a text alternative. A fence selected alone (``-k``) re-runs its
+  page from the top, so each test still stands alone.
 
-Where the build's cache holds the page under the same key, each fence must print and draw
-exactly what the build's run did (:func:`tools.rerun.difference`): in CI the builds ran
-under 4 and 1 OpenMP threads in other processes, so every page is checked for repeatability.
+One run per page and purpose: the pages of the default language are collected; the other
+languages' fences are byte-identical to theirs (``tests/site/test_pages.py`` checks), so
+they would run the same code again. Where the cache holds the page under the same key (a
+build's run, in CI a cold build under another thread count), each fence must print and
+draw exactly what that run did (:func:`engine.executor.difference`). Where it does not,
+the page's results are stored once its last fence has run, for the build to render.
+
+pytest-xdist's stock ``--dist loadfile`` keeps a page's fences, which share a namespace, on
+one worker, and the browser tests with their one built site.
 """
 
 from __future__ import annotations
@@ -27,12 +33,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from pytest_markdown_docs._runners import DefaultRunner, register_runner  # noqa: E402
 
+from engine import cache, executor, pages  # noqa: E402
 from lessons import environment  # noqa: E402
-from lessons import page as pages  # noqa: E402
-from tools import rerun  # noqa: E402
 
 environment.apply()  # the CPU paths are fixed at torch's first computation: pin them first
 environment.pin_site_device()  # the build's numbers; LESSONS_DEVICE=cuda tests on a GPU
+RUNS = cache.Runs(read=True)  # what a build stored, to compare with, and where to store
 
 
 def _expand_fences(state) -> None:
@@ -52,46 +58,49 @@ def pytest_markdown_docs_markdown_it():
 
 
 @functools.cache
-def _page(path: str) -> pages.Page:
-    return pages.Page.read(path)
-
-
-@functools.cache
-def _built(path: str) -> list[pages.Result] | None:
-    return rerun.built(_page(path))
+def _page(path: str) -> tuple[pages.Page, str, cache.Entry | None]:
+    """The page, its cache key, and what a build stored under that key (read once)."""
+    page = pages.Page.read(path)
+    key = cache.key(page)
+    return page, key, RUNS.stored(key)
 
 
 @register_runner(default=True)
 class PageSessionRunner(DefaultRunner):
     """Run a page's fences with the build's executor, in one namespace per page."""
 
-    sessions: dict[str, tuple[dict, int]] = {}  # page -> (namespace, fences run so far)
+    sessions: dict[str, tuple[dict, list[executor.Result]]] = {}  # page -> namespace, results
 
     def runtest(self, test, args, **kwargs):
         """Run the page's fences up to and including the one ``test`` stands for."""
-        page = _page(str(test.source_path))
+        page, key, built = _page(str(test.source_path))
         found = [f.index for f in page.fences if f.start + 1 == test.start_line]
         if not found:
             raise LookupError(f"{page.path} changed since collection: no fence at its line")
         index = found[0]
-        namespace, done = self.sessions.pop(page.path, (None, 0))
-        if namespace is None or done >= index:  # run alone, or out of order: from the top
-            namespace, done = pages.new_namespace(), 0
-        for fence in page.fences[done:index]:
+        namespace, results = self.sessions.pop(page.path, (None, []))
+        if namespace is None or len(results) >= index:  # run alone, or out of order: from the top
+            namespace, results = executor.new_namespace(), []
+        for fence in page.fences[len(results) : index]:
             try:
-                result = pages.run_fence(fence, namespace, str(test.source_path))
+                result = executor.run_fence(fence, namespace, page.path)
             except pages.FenceError as err:
                 raise err.__cause__ from None  # pytest-markdown-docs shows the page's lines
-            built = _built(page.path)
-            differs = built and rerun.difference(built[fence.index - 1], result)
+            differs = built and executor.difference(built.results[fence.index - 1], result)
             if differs:
                 raise AssertionError(f"{page.path}: Python block {fence.index}: {differs}")
-        self.sessions[page.path] = (namespace, index)
+            results.append(result)
+        self.sessions[page.path] = (namespace, results)
+        if len(results) == len(page.fences) and built is None:  # the whole page, in order
+            RUNS.put(key, cache.Entry(results, environment.describe()))
 
 
-collect_ignore = ["tests/fixtures"]  # the mini site's page is built by tests, not run as a test
-# Worked solutions are run once each by tests/test_solutions.py, not imported as modules.
-collect_ignore_glob = ["docs/solutions/*"]
+# The mini sites' pages are built by tests, not run as tests; worked solutions are run once
+# each by tests/site/test_solutions.py; other languages' fences are the default language's.
+collect_ignore = ["tests/fixtures"]
+collect_ignore_glob = ["docs/solutions/*"] + [
+    f"docs/*.{lang}.md" for lang in pages.languages() if lang != pages.default_language()
+]
 
 
 @pytest.fixture(autouse=True)
@@ -99,27 +108,3 @@ def _close_figures():
     """Unit tests that draw must not leak figures into the next test."""
     yield
     plt.close("all")
-
-
-# Tests that must share one xdist worker: a page's fences (they run in order, in one
-# namespace) and the browser tests (they share one built site). The nodeid's file says
-# which: ``--dist loadgroup`` can't be used, since pytest 9.2 no longer lets xdist 3.8
-# tag nodeids with their ``xdist_group`` (pytest-dev/pytest-xdist#1386).
-SHARED_WORKER = ("docs/", "tests/test_browser")
-
-
-def scope(nodeid: str) -> str:
-    """The scheduling unit of a test: its file for pages and browser tests, else itself."""
-    path = nodeid.split("::", 1)[0]
-    return path if path.startswith(SHARED_WORKER) else nodeid
-
-
-def pytest_xdist_make_scheduler(config, log):
-    """Schedule like ``--dist load``, but one worker per page and for the browser tests."""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class PageScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return scope(nodeid)
-
-    return PageScheduling(config, log)

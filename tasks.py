@@ -84,7 +84,7 @@ def commit_time() -> str:
 TASKS = {
     "setup": [],
     "serve": [["-m", "mkdocs", "serve", "--livereload", "--dirty", "--no-strict"]],  # fast reloads
-    "test": [["-m", "pytest", "-n", "2"]],  # scheduling: see conftest.py
+    "test": [["-m", "pytest", "-n", "2", "--dist", "loadfile"]],  # a page: one worker
     "build": [["-m", "mkdocs", "build", "--strict"]],
     "check": [  # the built site: links and alt texts, axe, the Nu HTML checker
         ["-m", "tools.check_site", "site"],

@@ -129,7 +129,7 @@ def main() -> None:
     cold, log = timed(build, LESSONS_CACHE="off")
     warm, _ = timed(build)
     off, _ = timed(build, LESSONS_EXEC="off")
-    pages = {m[0]: float(m[1]) for m in re.findall(r"docexec: ran (\S+) in ([\d.]+) s", log)}
+    pages = {m[0]: float(m[1]) for m in re.findall(r"engine: ran (\S+) in ([\d.]+) s", log)}
     rows = [
         ("cold strict build", cold, ""),
         ("warm rebuild", warm, ""),

@@ -19,16 +19,11 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lessons.common import (
-    check_float,
-    check_int,
-    checked,
-    generator,
-    offset_seed,
-    progress,
-    resolve_device,
-)
+from lessons.checks import check_float, check_int, checked
+from lessons.devices import resolve_device
 from lessons.plotting import subplots
+from lessons.printing import progress
+from lessons.seeds import generator, offset_seed, seeded
 
 
 @dataclasses.dataclass(frozen=True)
@@ -245,3 +240,32 @@ def plot_history(histories: dict[str, dict]):
         ax_acc.legend()
     fig.set_label("$J$ vs $t$ | $a_{\\mathrm{val}}$ vs $t$: " + ", ".join(histories))
     return fig
+
+
+# --8<-- [start:mlp]
+class MLP(nn.Module):
+    """Fully connected net 64 → 64 → 32 → 10 with ReLU; the last layer outputs logits."""
+
+    def __init__(self, sizes: tuple[int, ...] = (64, 64, 32, 10)) -> None:
+        super().__init__()
+        layers = []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+            layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+        self.net = nn.Sequential(*layers[:-1])  # no activation after the last layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits ``z`` of shape (N, 10) for flat images ``x`` of shape (N, 64)."""
+        return self.net(x.view(-1, 64))  # like x.view(-1, 784) for MNIST
+
+
+# --8<-- [end:mlp]
+
+
+def make_mlp(seed: int = 0, sizes: tuple[int, ...] = (64, 64, 32, 10)) -> MLP:
+    """Build an :class:`MLP` whose initial weights depend only on ``seed``."""
+    if len(sizes) < 2 or sizes[0] != 64 or sizes[-1] != 10:
+        raise ValueError(f"sizes must start with 64 and end with 10, got {sizes}")
+    for size in sizes:
+        check_int("sizes", size, minimum=1)
+    with seeded(seed):
+        return MLP(sizes)

@@ -1,7 +1,7 @@
 """``DynamicNet``: a network whose depth is drawn anew at every call, and its regression problem.
 
-Used by two lessons: :mod:`lessons.nn_module` (control flow in ``forward``) and
-:mod:`lessons.momentum` (a network that plain SGD trains slowly).
+Used by two lessons: :mod:`lessons.numpy_to_nn_module.lesson` (control flow in ``forward``) and
+:mod:`lessons.momentum.lesson` (a network that plain SGD trains slowly).
 """
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ import statistics
 import torch
 from torch import nn
 
-from lessons.common import (
-    check_float,
-    check_int,
-    checked,
-    generator,
-    offset_seed,
-    progress,
-    resolve_device,
-    seeded,
-)
+from lessons.checks import check_float, check_int, checked
+from lessons.devices import resolve_device
+from lessons.printing import progress
+from lessons.seeds import generator, offset_seed, seeded
 
 
 # --8<-- [start:dynamic_net]

@@ -1,9 +1,9 @@
 """The one execution environment of the course: the same numbers on every machine.
 
-:func:`apply` sets it. :mod:`lessons.common`, which every lesson module imports, applies it
-on import, and the page executor (:mod:`lessons.page`) before every block; so the site
-build, the tests, the notebooks and ``python -m lessons run`` all compute with the same
-settings as a reader's own script:
+:func:`apply` sets it. :mod:`lessons.seeds`, which every lesson that draws random numbers
+imports, applies it on import; the executor (``engine/executor.py``) applies it before every
+block and a lesson's notebook in its first cell; so the site build, the tests, the notebooks
+and ``python -m lessons run`` all compute with the same settings as a reader's own script:
 
 * one intra-op and one inter-op torch thread, and one BLAS thread for NumPy. A parallel
   reduction sums in an order that depends on the thread count, and a chaotic training run
@@ -73,7 +73,7 @@ def settings() -> dict[str, str]:
     import numpy
     import torch
 
-    from lessons.common import resolve_device
+    from lessons.devices import resolve_device
 
     return {
         "Python": platform.python_version(),

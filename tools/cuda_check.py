@@ -1,16 +1,12 @@
-"""Run every lesson and worked solution on a GPU, in its own process, and report.
+"""Run every lesson and worked solution on a GPU, each in its own process, and report.
 
 Usage, on a machine with CUDA: ``python -m tools.cuda_check [OUT] [--jobs N]``.
 
-* A lesson runs as ``python -m lessons run NAME --device cuda`` does, with the site's
-  executor (warnings are errors, figures must draw).
-* A worked solution (``docs/solutions/*.en.py``, a percent-format script) runs as a script,
-  warnings as errors, with ``LESSONS_DEVICE=cuda``, the setting the CLI uses.
-
-The report gives, for each, the exit status, the seconds and the peak memory torch allocated
-on the GPU: more than zero shows its tensors were there. The printed numbers are not
-compared with the site's, which are CPU runs; ``OUT`` keeps every log and figure. Without a
-GPU it exits 2 at once.
+Each runs as ``python -m lessons run NAME [--solutions] --device cuda`` does, with the
+engine's executor (warnings are errors, figures must draw). The report gives, for each, the
+exit status, the seconds and the peak memory torch allocated on the GPU: more than zero shows
+its tensors were there. The printed numbers are not compared with the site's, which are CPU
+runs; ``OUT`` keeps every log and figure. Without a GPU it exits 2 at once.
 """
 
 from __future__ import annotations
@@ -23,35 +19,37 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lessons import cli
+from engine import cli, pages, solutions
 
-ROOT = Path(__file__).resolve().parent.parent
 PEAK = "print(f'cuda peak {torch.cuda.max_memory_allocated() / 2**20:.1f} MiB')\n"
-LESSON = "import sys, torch\nfrom lessons import cli\ncode = cli.main(sys.argv[1:])\n"
-SOLUTION = (  # warnings raised by the solution's own code are errors, as in the executor
-    "import runpy, sys, warnings, matplotlib, torch, lessons.common\nmatplotlib.use('Agg')\n"
-    "warnings.simplefilter('error')\nrunpy.run_path(sys.argv[1], run_name='__main__')\n"
-)
+RUN = "import sys, torch\nfrom engine import cli\ncode = cli.main(sys.argv[1:])\n"
 
 
 def commands(out: Path) -> dict[str, list[str]]:
-    """The command of every lesson and every (English) worked solution, by name."""
-    py = [sys.executable, "-c"]
-    jobs = {
-        slug: [*py, LESSON + PEAK + "sys.exit(code)\n", "run", slug, "--device", "cuda"]
-        + ["--out", str(out / slug)]
-        for slug in cli.lessons()
-    }
-    for path in sorted((ROOT / "docs" / "solutions").glob("*.en.py")):
-        jobs[f"solutions/{path.stem}"] = [*py, SOLUTION + PEAK, str(path)]
+    """The command of every lesson and of every lesson's worked solutions, by name."""
+    program = [sys.executable, "-c", RUN + PEAK + "sys.exit(code)\n", "run"]
+    jobs = {}
+    for slug in pages.lessons():
+        jobs[slug] = [*program, slug, "--device", "cuda", "--out", str(out / slug)]
+    for slug in solutions.slugs():
+        folder = str(out / f"solutions-{slug}")
+        jobs[f"solutions/{slug}"] = [
+            *program,
+            slug,
+            "--solutions",
+            "--device",
+            "cuda",
+            "--out",
+            folder,
+        ]
     return jobs
 
 
 def run(name: str, cmd: list[str], out: Path) -> tuple[str, int, float, str]:
     """Run one job in ``out``; return (name, exit status, seconds, its last line)."""
-    env = {**os.environ, "LESSONS_DEVICE": "cuda", "MPLBACKEND": "Agg"}
+    env = {**os.environ, "MPLBACKEND": "Agg"}
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=out, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=pages.ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     (out / f"{name.replace('/', '-')}.log").write_text(proc.stdout + proc.stderr, "utf8")
     lines = (proc.stdout if proc.returncode == 0 else proc.stderr).strip().splitlines()
@@ -64,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", nargs="?", type=Path, default=Path("cuda-output"))
     ap.add_argument("--jobs", type=int, default=4, help="processes at once")
     args = ap.parse_args(argv)
-    if not cli._cuda():
+    if not cli.cuda():
         print("error: no GPU: torch.cuda.is_available() is False", file=sys.stderr)
         return 2
     out = args.out.resolve()

@@ -1,6 +1,6 @@
 """Figures as files: one SVG per figure under the site's ``figures/``, named by its content.
 
-Lesson pages (``tools/mkdocs_hooks.py``) and worked solutions (``tools/jupyter_hooks.py``)
+Lesson pages (``tools/lesson_pages.py``) and worked solutions (``tools/solution_pages.py``)
 both show a figure as an ``<img>`` of that file, so a figure drawn by both languages, or by a
 lesson and its solutions, is stored and downloaded once.
 """

@@ -8,6 +8,8 @@ language's root. (``reconfigure_search: false`` in ``mkdocs.yml``: with the plug
 default, the merged index kept 1 entry for the English API reference instead of its 280.)
 The language switcher still leads to the same lesson in the other language.
 
+:data:`LABELS` holds every word the build adds to a page, in each language.
+
 ``hreflang`` alternates: a page's ``<link rel="alternate" hreflang>`` name the same page
 in each language, as absolute URLs under ``site_url`` (search engines and Lighthouse
 want them fully qualified); a build without ``site_url`` claims no address and has none.
@@ -17,20 +19,62 @@ page's folder gets a small one (:func:`page_sitemaps`): no request ends in a 404
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 
-LANGUAGE_ROOT = {"zh": "", "en": "en/"}  # where each language's pages live in the site
-OUTPUT_TITLE = {"en": "Output", "zh": "输出"}  # the title of a block of printed output
-CODE_LABEL = {"en": "Python code", "zh": "Python 代码"}  # a code block's name for screen readers
+from engine import pages
+
+LABELS = {  # every word the build adds to a page
+    "zh": {
+        "output": "输出",  # the title of a block of printed output
+        "code": "Python 代码",  # a code block's name for screen readers
+        "formula": "公式",  # a display formula's name for screen readers
+        "search": "搜索",  # Material's search dialog
+        "api": "API 参考：",  # under a fence that shows a documented function
+        "produced by": "本页输出的运行环境：",  # before the environment line
+        "lesson notebook": "下载本课的 Jupyter 笔记本",
+        "page notebook": "下载本页的 Jupyter 笔记本",  # the home page's
+        "exercises": "## 练习",  # a lesson's exercise heading
+        "solutions link": "[参考解答]({target})：每道练习的推理、代码、输出和答案。",
+        "solutions notebook": "下载本页的 Jupyter 笔记本（含输出）",
+    },
+    "en": {
+        "output": "Output",
+        "code": "Python code",
+        "formula": "Formula",
+        "search": "Search",
+        "api": "API reference:",
+        "produced by": "Outputs on this page were produced with",
+        "lesson notebook": "Download this lesson as a Jupyter notebook",
+        "page notebook": "Download this page as a Jupyter notebook",
+        "exercises": "## Exercises",
+        "solutions link": (
+            "[Worked solutions]({target}): the reasoning, code, output and answer of each exercise."
+        ),
+        "solutions notebook": "Download these solutions as a Jupyter notebook, with outputs",
+    },
+}
 ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[\w-]+">\n?')
+
+
+@functools.cache
+def roots() -> dict[str, str]:
+    """Where each language's pages live in the site: the default one at the root."""
+    default = pages.default_language()
+    return {lang: "" if lang == default else f"{lang}/" for lang in pages.languages()}
 
 
 def language_of(url: str) -> str:
     """The language of the page at ``url`` (relative to the site's root)."""
-    default = next(lang for lang, root in LANGUAGE_ROOT.items() if not root)
-    return next((lang for lang, r in LANGUAGE_ROOT.items() if r and url.startswith(r)), default)
+    found = (lang for lang, root in roots().items() if root and url.startswith(root))
+    return next(found, pages.default_language())
+
+
+def label(url: str, name: str) -> str:
+    """The word ``name`` (a key of :data:`LABELS`) in the language of the page at ``url``."""
+    return LABELS[language_of(url)][name]
 
 
 def page_alternates(output: str, url: str, site_url: str | None) -> str:
@@ -44,10 +88,10 @@ def page_alternates(output: str, url: str, site_url: str | None) -> str:
         return output
     links = ""
     if site_url:
-        base, path = site_url.rstrip("/") + "/", url[len(LANGUAGE_ROOT[language_of(url)]) :]
+        base, path = site_url.rstrip("/") + "/", url[len(roots()[language_of(url)]) :]
         links = "".join(
             f'      <link rel="alternate" href="{base}{root}{path}" hreflang="{lang}">\n'
-            for lang, root in LANGUAGE_ROOT.items()
+            for lang, root in roots().items()
         )
     rest = ALTERNATE.sub("", output[found.start() :])
     return output[: found.start()] + links + rest
@@ -66,7 +110,7 @@ def page_sitemaps(site_dir: str, site_url: str, text: str) -> None:
         folder = loc.group(1)[len(base) :] if loc and loc.group(1).startswith(base) else None
         if (
             folder
-            and folder not in LANGUAGE_ROOT.values()
+            and folder not in roots().values()
             and os.path.isdir(os.path.join(site_dir, folder))
         ):
             _write(
@@ -76,7 +120,7 @@ def page_sitemaps(site_dir: str, site_url: str, text: str) -> None:
 
 def language_base(output: str, url: str, lang: str) -> str:
     """Set Material's ``base`` (search index, sitemap) to the root of the page's language."""
-    depth = url.count("/") - LANGUAGE_ROOT[lang].count("/")  # folders below the root
+    depth = url.count("/") - roots()[lang].count("/")  # folders below the root
     base = "/".join([".."] * depth) or "."
     return re.sub(r'("base": )"[^"]*"', lambda m: f'{m.group(1)}"{base}"', output, count=1)
 
@@ -108,7 +152,7 @@ def _under(doc: dict, prefix: str) -> bool:
 
 
 def _folders(site_dir: str) -> list[str]:
-    return [p for p in LANGUAGE_ROOT.values() if p and os.path.isdir(os.path.join(site_dir, p))]
+    return [p for p in roots().values() if p and os.path.isdir(os.path.join(site_dir, p))]
 
 
 def _write_index(folder: str, index: dict) -> None:

@@ -2,7 +2,7 @@
 
 :func:`arithmatex_math` makes nbconvert write math as ``pymdownx.arithmatex`` does, for the
 site's build-time KaTeX; :func:`lean_html` trims the render to the notebook's content.
-``tools/jupyter_hooks.py`` calls both around mkdocs-jupyter's render.
+``tools/solution_pages.py`` calls both around mkdocs-jupyter's render.
 """
 
 from __future__ import annotations
@@ -65,13 +65,13 @@ def lean_html(content: str, heading_ids: list[str], lang: str) -> str:
     if wrapper is None:
         raise ValueError("no div.jupyter-wrapper in mkdocs-jupyter's output")
     for block in wrapper.select("div.highlight-ipynb"):
-        _code_block(soup, block, block.pre, languages.CODE_LABEL[lang])
+        _code_block(soup, block, block.pre, languages.LABELS[lang]["code"])
     for text in wrapper.select("div.jp-RenderedText"):
         pre, title = text.pre.extract(), soup.new_tag("span", attrs={"class": "filename"})
-        title.string = languages.OUTPUT_TITLE[lang]
+        title.string = languages.LABELS[lang]["output"]
         text.clear()
         text.extend([title, pre])
-        _code_block(soup, text, pre, languages.OUTPUT_TITLE[lang])
+        _code_block(soup, text, pre, languages.LABELS[lang]["output"])
     _set_heading_ids(wrapper, heading_ids)
     for math in wrapper.select("p > div.arithmatex"):
         paragraph = math.parent

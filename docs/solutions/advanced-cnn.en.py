@@ -12,8 +12,7 @@ import functools
 import torch
 
 from lessons import digits
-from lessons.advanced_cnn import conv_grad_norms, conv_mults, make_deep, make_plain, make_residual
-from lessons.exercises.advanced_cnn import (
+from lessons.advanced_cnn.exercises import (
     block_growth,
     branch_mults,
     counted_branch_mults,
@@ -21,6 +20,8 @@ from lessons.exercises.advanced_cnn import (
     make_kaiming_plain,
     make_relu_then_add,
 )
+from lessons.advanced_cnn.lesson import conv_grad_norms, make_deep, make_plain, make_residual
+from lessons.conv_cost import conv_mults
 
 data = digits.load()
 SEEDS = range(3)
@@ -81,7 +82,7 @@ assert max(formula, key=formula.get) == "2" and formula["2"] == 1405440 and dire
 # shapes are $1 \times 8 \times 8 \to 10 \times 8 \times 8 \to 10 \times 4 \times 4 \to 88 \times 4 \times 4
 # \to 20 \times 4 \times 4 \to 20 \times 2 \times 2 \to 88 \times 2 \times 2$, so `Linear` takes
 # $88 \cdot 2 \cdot 2 = 352$ inputs. As in the course, ReLU follows each pooling. The network is
-# `SmallGoogLeNet` in `lessons/exercises/advanced_cnn.py`; we train it for 3 epochs with
+# `SmallGoogLeNet` in `lessons/advanced_cnn/exercises.py`; we train it for 3 epochs with
 # $\eta = 0.05$ and 3 seeds.
 
 
@@ -187,7 +188,7 @@ assert min(one) > 0.8 and max(two) < 0.5 and max(four) < 0.11  # chance is 0.1
 # $\mathrm{ReLU}(\text{stem})$, the activations can only grow from block to block, and a feature that an
 # early layer switched on cannot be switched off later. In the original block the sum $F(x) + x$ passes
 # through the ReLU, so $F(x)$ can be negative and cancel parts of $x$. `ReluThenAdd` in
-# `lessons/exercises/advanced_cnn.py` wraps the lesson's blocks, so both networks start from the same
+# `lessons/advanced_cnn/exercises.py` wraps the lesson's blocks, so both networks start from the same
 # weights.
 
 

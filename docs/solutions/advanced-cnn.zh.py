@@ -11,8 +11,7 @@ import functools
 import torch
 
 from lessons import digits
-from lessons.advanced_cnn import conv_grad_norms, conv_mults, make_deep, make_plain, make_residual
-from lessons.exercises.advanced_cnn import (
+from lessons.advanced_cnn.exercises import (
     block_growth,
     branch_mults,
     counted_branch_mults,
@@ -20,6 +19,8 @@ from lessons.exercises.advanced_cnn import (
     make_kaiming_plain,
     make_relu_then_add,
 )
+from lessons.advanced_cnn.lesson import conv_grad_norms, make_deep, make_plain, make_residual
+from lessons.conv_cost import conv_mults
 
 data = digits.load()
 SEEDS = range(3)
@@ -74,7 +75,7 @@ assert max(formula, key=formula.get) == "2" and formula["2"] == 1405440 and dire
 # 思路：两个 Inception 模块都输出 $16 + 24 + 24 + 24 = 88$ 个通道，并保持空间尺寸不变。各层形状依次为
 # $1 \times 8 \times 8 \to 10 \times 8 \times 8 \to 10 \times 4 \times 4 \to 88 \times 4 \times 4
 # \to 20 \times 4 \times 4 \to 20 \times 2 \times 2 \to 88 \times 2 \times 2$，所以 `Linear` 的输入是
-# $88 \cdot 2 \cdot 2 = 352$ 维。和课程一样，每次池化之后接 ReLU。这个网络是 `lessons/exercises/advanced_cnn.py` 中的
+# $88 \cdot 2 \cdot 2 = 352$ 维。和课程一样，每次池化之后接 ReLU。这个网络是 `lessons/advanced_cnn/exercises.py` 中的
 # `SmallGoogLeNet`；用 $\eta = 0.05$、3 个种子各训练 3 个轮次。
 
 
@@ -163,7 +164,7 @@ assert min(one) > 0.8 and max(two) < 0.5 and max(four) < 0.11  # chance is 0.1
 #
 # 思路：$\mathrm{ReLU}(y)$ 的每个元素都非负，所以块的输出 $\mathrm{ReLU}(F(x)) + x$ 逐元素不小于 $x$：每个块只能往输入上加东西，
 # 不能去掉任何东西。从 $\mathrm{ReLU}(\text{stem})$ 开始，激活值逐块只增不减，前面某层打开的特征后面再也关不掉。
-# 原来的块让和 $F(x) + x$ 经过 ReLU，$F(x)$ 可以取负值，抵消 $x$ 的一部分。`lessons/exercises/advanced_cnn.py` 中的
+# 原来的块让和 $F(x) + x$ 经过 ReLU，$F(x)$ 可以取负值，抵消 $x$ 的一部分。`lessons/advanced_cnn/exercises.py` 中的
 # `ReluThenAdd` 包装本讲的块，因此两个网络从相同的权重出发。
 
 

@@ -11,16 +11,16 @@ from collections import Counter
 
 import torch
 
-from lessons.advanced_rnn import NameClassifier, evaluate, seed_sweep, train_classifier
-from lessons.common import seeded
-from lessons.exercises.advanced_rnn import (
+from lessons.advanced_rnn.exercises import (
     gru_by_hand,
     inverse_frequency,
     set_forget_bias,
     train_variant,
 )
-from lessons.name_reports import format_sweep
-from lessons.names import SOURCES, load_names, stratified_split
+from lessons.advanced_rnn.lesson import NameClassifier, evaluate, seed_sweep, train_classifier
+from lessons.advanced_rnn.names import SOURCES, load_names, stratified_split
+from lessons.advanced_rnn.reports import format_sweep
+from lessons.seeds import seeded
 
 pairs = load_names(seed=0, max_per_class=400)
 train_val, test = stratified_split(pairs, test_fraction=0.2, seed=0)

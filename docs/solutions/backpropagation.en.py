@@ -8,14 +8,14 @@
 # %%
 import torch
 
-from lessons.backpropagation import batch_gd, torch_sgd
-from lessons.exercises.backpropagation import (
+from lessons.backpropagation.exercises import (
     bias_differences,
     bias_gradients,
     check_sigmoid,
     error_factors,
     sgd_epoch_zeroing,
 )
+from lessons.backpropagation.lesson import batch_gd, torch_sgd
 from lessons.plotting import plot_curves
 
 # %% [markdown]
@@ -84,7 +84,7 @@ for alpha in (0.2, 0.22):
 # $(b_1)_j$ appears in column $j$ only. By the chain rule
 # $\partial\ell/\partial (b_1)_j = \sum_i \partial\ell/\partial h_{ij}$: a sum over the $N$ samples, a vector
 # of length $H$, the shape of $b_1$ as it must be. `forward_backward_bias` is in
-# `lessons/exercises/backpropagation.py`.
+# `lessons/backpropagation/exercises.py`.
 
 
 # %%
@@ -110,7 +110,7 @@ assert max(differences.values()) < 1e-12
 # error of the numerator is about the machine epsilon times $|f|$: in float32, about $1.2\times10^{-7}$,
 # which divided by $2\varepsilon$ becomes of order $10^{-2}$, far above the default tolerance; in float64,
 # about $2.2\times10^{-16}$, the error is only about $10^{-10}$. `MySigmoid` is in
-# `lessons/exercises/backpropagation.py`.
+# `lessons/backpropagation/exercises.py`.
 
 
 # %%

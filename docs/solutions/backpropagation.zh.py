@@ -7,14 +7,14 @@
 # %%
 import torch
 
-from lessons.backpropagation import batch_gd, torch_sgd
-from lessons.exercises.backpropagation import (
+from lessons.backpropagation.exercises import (
     bias_differences,
     bias_gradients,
     check_sigmoid,
     error_factors,
     sgd_epoch_zeroing,
 )
+from lessons.backpropagation.lesson import batch_gd, torch_sgd
 from lessons.plotting import plot_curves
 
 # %% [markdown]
@@ -67,7 +67,7 @@ for alpha in (0.2, 0.22):
 #
 # 给 NumPy 网络加上隐藏层偏置 $b_1$（$h = xW_1 + b_1$），证明 $\partial\ell/\partial b_1$ 是 $\partial\ell/\partial h$ 的列和，加入前向反向函数并用 autograd 检查。
 #
-# 推导：$h_{ij} = \sum_k x_{ik}(W_1)_{kj} + (b_1)_j$，所以 $\partial h_{ij}/\partial (b_1)_j = 1$，且 $(b_1)_j$ 只出现在第 $j$ 列。由链式法则 $\partial\ell/\partial (b_1)_j = \sum_i \partial\ell/\partial h_{ij}$，即对 $N$ 个样本求和，得到长度为 $H$ 的向量。形状也对得上：梯度与 $b_1$ 同形。`forward_backward_bias` 在 `lessons/exercises/backpropagation.py` 中。
+# 推导：$h_{ij} = \sum_k x_{ik}(W_1)_{kj} + (b_1)_j$，所以 $\partial h_{ij}/\partial (b_1)_j = 1$，且 $(b_1)_j$ 只出现在第 $j$ 列。由链式法则 $\partial\ell/\partial (b_1)_j = \sum_i \partial\ell/\partial h_{ij}$，即对 $N$ 个样本求和，得到长度为 $H$ 的向量。形状也对得上：梯度与 $b_1$ 同形。`forward_backward_bias` 在 `lessons/backpropagation/exercises.py` 中。
 
 
 # %%
@@ -86,7 +86,7 @@ assert max(differences.values()) < 1e-12
 #
 # 写一个保存输出 $s = \sigma(x)$、在 `backward` 中用 $\sigma'(x) = s(1-s)$ 的 `MySigmoid`，在 float64 下用 `gradcheck` 验证；再试 float32 并解释。
 #
-# 推理：`gradcheck` 用中心差分 $\bigl(f(x+\varepsilon) - f(x-\varepsilon)\bigr)/2\varepsilon$（$\varepsilon = 10^{-6}$）估计导数。分子的舍入误差约为机器精度乘以 $|f|$：float32 的机器精度约 $1.2\times10^{-7}$，除以 $2\varepsilon$ 后误差达到 $10^{-2}$ 的量级，远大于默认容差；float64 的机器精度约 $2.2\times10^{-16}$，误差只有约 $10^{-10}$。`MySigmoid` 在 `lessons/exercises/backpropagation.py` 中。
+# 推理：`gradcheck` 用中心差分 $\bigl(f(x+\varepsilon) - f(x-\varepsilon)\bigr)/2\varepsilon$（$\varepsilon = 10^{-6}$）估计导数。分子的舍入误差约为机器精度乘以 $|f|$：float32 的机器精度约 $1.2\times10^{-7}$，除以 $2\varepsilon$ 后误差达到 $10^{-2}$ 的量级，远大于默认容差；float64 的机器精度约 $2.2\times10^{-16}$，误差只有约 $10^{-10}$。`MySigmoid` 在 `lessons/backpropagation/exercises.py` 中。
 
 
 # %%

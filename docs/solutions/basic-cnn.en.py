@@ -10,16 +10,16 @@
 import torch
 
 from lessons import digits
-from lessons.advanced_cnn import conv_mults
-from lessons.basic_cnn import conv2d, make_cnn, output_size
-from lessons.exercises.basic_cnn import (
+from lessons.basic_cnn.exercises import (
     conv2d_unfold,
     layer_mults,
     make_avg_cnn,
     make_cnn5,
     unfold_gap,
 )
-from lessons.softmax_classifier import make_mlp
+from lessons.basic_cnn.lesson import conv2d, make_cnn, output_size
+from lessons.conv_cost import conv_mults
+from lessons.digits import make_mlp
 
 data = digits.load()
 
@@ -75,7 +75,7 @@ assert torch.equal(out, conv2d(x5, k3, padding=1)[:, :, ::2, ::2])
 # product of one flattened kernel (a row of `weight.view(O, -1)`, length $CK^2$) with one column, so the
 # whole convolution is one matrix product $(O, CK^2) \times (N, CK^2, L) \to (N, O, L)$, followed by a
 # reshape to $(N, O, H_{\text{out}}, W_{\text{out}})$. `conv2d_unfold` is in
-# `lessons/exercises/basic_cnn.py`.
+# `lessons/basic_cnn/exercises.py`.
 
 
 # %%

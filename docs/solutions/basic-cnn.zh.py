@@ -9,16 +9,16 @@
 import torch
 
 from lessons import digits
-from lessons.advanced_cnn import conv_mults
-from lessons.basic_cnn import conv2d, make_cnn, output_size
-from lessons.exercises.basic_cnn import (
+from lessons.basic_cnn.exercises import (
     conv2d_unfold,
     layer_mults,
     make_avg_cnn,
     make_cnn5,
     unfold_gap,
 )
-from lessons.softmax_classifier import make_mlp
+from lessons.basic_cnn.lesson import conv2d, make_cnn, output_size
+from lessons.conv_cost import conv_mults
+from lessons.digits import make_mlp
 
 data = digits.load()
 
@@ -70,7 +70,7 @@ assert torch.equal(out, conv2d(x5, k3, padding=1)[:, :, ::2, ::2])
 # 思路：`F.unfold(x, K, padding=P, stride=S)` 把每个 $C \times K \times K$ 的小块取出来排成一列，得到形状
 # $(N, CK^2, L)$，其中 $L = H_{\text{out}} W_{\text{out}}$。每个输出值都是一个展平的卷积核（`weight.view(O, -1)` 的一行，长度
 # $CK^2$）与一列的点积，所以整个卷积就是一次矩阵乘法 $(O, CK^2) \times (N, CK^2, L) \to (N, O, L)$，再变形为
-# $(N, O, H_{\text{out}}, W_{\text{out}})$。`conv2d_unfold` 写在 `lessons/exercises/basic_cnn.py` 中。
+# $(N, O, H_{\text{out}}, W_{\text{out}})$。`conv2d_unfold` 写在 `lessons/basic_cnn/exercises.py` 中。
 
 
 # %%

@@ -12,9 +12,7 @@ import statistics
 
 import torch
 
-from lessons.basic_rnn import VOCAB, seed_sweep
-from lessons.common import seeded
-from lessons.exercises.basic_rnn import (
+from lessons.basic_rnn.exercises import (
     CellLinearNet,
     decay_rates,
     encode,
@@ -27,6 +25,8 @@ from lessons.exercises.basic_rnn import (
     sum_vs_mean,
     trained_embeddings,
 )
+from lessons.basic_rnn.lesson import VOCAB, seed_sweep
+from lessons.seeds import seeded
 
 # %% [markdown]
 # ## Exercise 1
@@ -38,7 +38,7 @@ from lessons.exercises.basic_rnn import (
 # class is at most $e/(e + 3e^{-1})$ and the loss at least $\log(1 + 3e^{-2}) \approx 0.341$. A linear layer
 # $s_t = W h_t + b$ produces unbounded scores: scaling $W$ up drives the probability of the right class to
 # 1, so the floor drops to 0 (approached, never reached). The hidden state is also freed from serving as the
-# scores and can hold the context only. `CellLinearNet` in `lessons/exercises/basic_rnn.py` is `CellNet`
+# scores and can hold the context only. `CellLinearNet` in `lessons/basic_rnn/exercises.py` is `CellNet`
 # plus that layer; `fit_sequence` repeats `train_hello`'s loop (Adam, $\eta = 0.1$, 15 epochs).
 
 

@@ -11,9 +11,7 @@ import statistics
 
 import torch
 
-from lessons.basic_rnn import VOCAB, seed_sweep
-from lessons.common import seeded
-from lessons.exercises.basic_rnn import (
+from lessons.basic_rnn.exercises import (
     CellLinearNet,
     decay_rates,
     encode,
@@ -26,6 +24,8 @@ from lessons.exercises.basic_rnn import (
     sum_vs_mean,
     trained_embeddings,
 )
+from lessons.basic_rnn.lesson import VOCAB, seed_sweep
+from lessons.seeds import seeded
 
 # %% [markdown]
 # ## 练习 1
@@ -34,7 +34,7 @@ from lessons.exercises.basic_rnn import (
 #
 # 思路：没有线性层时得分就是 $h_t \in (-1, 1)^4$，正确类别的概率至多为 $e/(e + 3e^{-1})$，损失至少为
 # $\log(1 + 3e^{-2}) \approx 0.341$。线性层 $s_t = W h_t + b$ 给出的得分没有界：把 $W$ 放大，正确类别的概率就能趋于 1，
-# 下限随之降到 0（只能逼近，达不到）。隐藏状态也不必再兼作得分，可以专心保存上下文。`lessons/exercises/basic_rnn.py` 中的
+# 下限随之降到 0（只能逼近，达不到）。隐藏状态也不必再兼作得分，可以专心保存上下文。`lessons/basic_rnn/exercises.py` 中的
 # `CellLinearNet` 就是 `CellNet` 加上这个线性层；`fit_sequence` 重复 `train_hello` 的训练循环（Adam，$\eta = 0.1$，15 个轮次）。
 
 

@@ -13,9 +13,12 @@ import tempfile
 import numpy as np
 import torch
 
-from lessons.batch_size import batch_table, compare_batch_sizes, iteration_table
-from lessons.dataset_and_dataloader import CsvDataset, accuracy, write_csv
-from lessons.exercises.dataset_and_dataloader import (
+from lessons.dataset_and_dataloader.batch_size import (
+    batch_table,
+    compare_batch_sizes,
+    iteration_table,
+)
+from lessons.dataset_and_dataloader.exercises import (
     LazyCsvDataset,
     epoch_seconds,
     error_summary,
@@ -27,6 +30,7 @@ from lessons.exercises.dataset_and_dataloader import (
     spawn_script,
     train_ordered,
 )
+from lessons.dataset_and_dataloader.lesson import CsvDataset, accuracy, write_csv
 
 folder = tempfile.TemporaryDirectory()
 train_path, test_path = write_csv(folder.name)
@@ -148,7 +152,7 @@ for a, b, c in zip(*finals.values(), strict=True):
 # Does it return the same samples as `CsvDataset`? How long does one epoch take with each? Does
 # `num_workers=2` help now?
 #
-# Reasoning: `LazyCsvDataset` lives in `lessons/exercises/dataset_and_dataloader.py` (worker
+# Reasoning: `LazyCsvDataset` lives in `lessons/dataset_and_dataloader/exercises.py` (worker
 # processes
 # can only use a dataset defined in an importable module). It returns raw features, so we compare it
 # with an unstandardized `CsvDataset` ($\mu = 0$, $s = 1$). Each sample it fetches means opening the

@@ -11,9 +11,12 @@ import tempfile
 import numpy as np
 import torch
 
-from lessons.batch_size import batch_table, compare_batch_sizes, iteration_table
-from lessons.dataset_and_dataloader import CsvDataset, accuracy, write_csv
-from lessons.exercises.dataset_and_dataloader import (
+from lessons.dataset_and_dataloader.batch_size import (
+    batch_table,
+    compare_batch_sizes,
+    iteration_table,
+)
+from lessons.dataset_and_dataloader.exercises import (
     LazyCsvDataset,
     epoch_seconds,
     error_summary,
@@ -25,6 +28,7 @@ from lessons.exercises.dataset_and_dataloader import (
     spawn_script,
     train_ordered,
 )
+from lessons.dataset_and_dataloader.lesson import CsvDataset, accuracy, write_csv
 
 folder = tempfile.TemporaryDirectory()
 train_path, test_path = write_csv(folder.name)
@@ -108,7 +112,7 @@ for a, b, c in zip(*finals.values(), strict=True):
 #
 # 写一个惰性的 `LazyCsvDataset`：`__init__` 只记下路径和行数，`__getitem__` 每次用 `numpy.loadtxt(path, skiprows=i + 1, max_rows=1, delimiter=",")` 读一行。它与 `CsvDataset` 返回的样本一样吗？遍历一轮各要多久？`num_workers=2` 这时有帮助吗？
 #
-# 思路：`LazyCsvDataset` 在 `lessons/exercises/dataset_and_dataloader.py` 里（定义在可导入的模块中，工作进程才能使用它）。它返回原始特征，所以要与不做标准化的 `CsvDataset`（$\mu = 0$、$s = 1$）比较。它每取一个样本都要打开文件、跳过 $i + 1$ 行再解析一行，一轮的代价随行数平方增长，而 `CsvDataset` 只是索引内存里的张量。用时取决于机器和它当时的负载，所以本页不打印用时，只打印两者各读了多少行文本，以及惰性版本一轮是否至少慢 5 倍（由断言检查）。
+# 思路：`LazyCsvDataset` 在 `lessons/dataset_and_dataloader/exercises.py` 里（定义在可导入的模块中，工作进程才能使用它）。它返回原始特征，所以要与不做标准化的 `CsvDataset`（$\mu = 0$、$s = 1$）比较。它每取一个样本都要打开文件、跳过 $i + 1$ 行再解析一行，一轮的代价随行数平方增长，而 `CsvDataset` 只是索引内存里的张量。用时取决于机器和它当时的负载，所以本页不打印用时，只打印两者各读了多少行文本，以及惰性版本一轮是否至少慢 5 倍（由断言检查）。
 
 
 # %%

@@ -5,8 +5,7 @@
 
 
 # %%
-from lessons.activation_memory import step_memory
-from lessons.exercises.gradient_accumulation import (
+from lessons.gradient_accumulation.exercises import (
     group_norm_gap,
     loader_steps,
     max_gap,
@@ -14,7 +13,9 @@ from lessons.exercises.gradient_accumulation import (
     saved_bytes_by_hand,
     train_variant,
 )
-from lessons.gradient_accumulation import format_table, grad_gap, make_data
+from lessons.gradient_accumulation.lesson import grad_gap, make_data
+from lessons.gradient_accumulation.memory import step_memory
+from lessons.printing import table
 
 x, y = make_data(512, seed=0)
 MIB = 2**20
@@ -25,7 +26,7 @@ MIB = 2**20
 #
 # 用 $K=4$、$B=16$ 代替 $8\times8$ 运行对比（写一个调用 `train` 的变体），曲线还重合吗？再把 SGD 换成 Adam：损失除以 $K$ 还重要吗？
 #
-# 推理：只要每步看到的是同一批 $K\cdot B = 64$ 个样本、损失除以 $K$，累积出的梯度就是大批量的梯度，与 $K$ 怎么切分无关。Adam 的更新是 $\hat m/(\sqrt{\hat v}+\epsilon)$：梯度整体乘以常数 $c$，$\hat m$ 乘以 $c$，$\sqrt{\hat v}$ 也乘以 $c$，更新不变（只有很小的 $\epsilon$ 打破这一点）。所以对 Adam，忘记除以 $K$ 几乎没有影响；对 SGD，它等于把学习率放大 $K$ 倍。`train_variant` 在 `lessons/exercises/gradient_accumulation.py` 中。
+# 推理：只要每步看到的是同一批 $K\cdot B = 64$ 个样本、损失除以 $K$，累积出的梯度就是大批量的梯度，与 $K$ 怎么切分无关。Adam 的更新是 $\hat m/(\sqrt{\hat v}+\epsilon)$：梯度整体乘以常数 $c$，$\hat m$ 乘以 $c$，$\sqrt{\hat v}$ 也乘以 $c$，更新不变（只有很小的 $\epsilon$ 打破这一点）。所以对 Adam，忘记除以 $K$ 几乎没有影响；对 SGD，它等于把学习率放大 $K$ 倍。`train_variant` 在 `lessons/gradient_accumulation/exercises.py` 中。
 
 
 # %%
@@ -42,7 +43,7 @@ rows = [
     {"run": "Adam, 4 x 16, no /K", "max|ΔJ|": max_gap(adam_4x16_sum, adam_64, scale=4)},
 ]
 print(f"reference (K=1, B=64): SGD J_T = {sgd_64[-1]:.4f}, Adam J_T = {adam_64[-1]:.4f}")
-print(format_table(rows))
+print(table(rows))
 gaps = [row["max|ΔJ|"] for row in rows]
 assert gaps[0] < 1e-5 and gaps[2] < 1e-5 and gaps[3] < 1e-5  # float32 rounding only
 assert gaps[1] > 1.0  # SGD without /K: K times the step, and it blows up
@@ -62,7 +63,7 @@ assert gaps[1] > 1.0  # SGD without /K: K times the step, and it blows up
 
 # %%
 steps = loader_steps(n=76, batch_size=8, accumulation_steps=4, seed=0)
-print(format_table(steps))
+print(table(steps))
 assert [s["N_G"] for s in steps] == [32, 32, 12]
 assert max(s["max|Δg|"] for s in steps) < 1e-12
 
@@ -86,7 +87,7 @@ print(
     f"by hand: M_act(K=4) = {by_hand} B = {by_hand / MIB:.4f} MiB; M_θ+M_∇θ = {weights / MIB:.4f} MiB"
 )
 memory = [step_memory(512, k, hidden=8192) for k in (4, 8, 16, 32)]
-print(format_table(memory))
+print(table(memory))
 assert abs(memory[0]["M_act"] - by_hand / MIB) < 1e-9
 print(f"M_act < M_θ+M_∇θ when K > {512 * saved_bytes_by_hand(1) / weights:.2f}")
 first = next(row["K"] for row in memory if row["M_act"] < row["M_θ+M_∇θ"])

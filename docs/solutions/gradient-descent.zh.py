@@ -8,7 +8,7 @@
 import numpy as np
 import torch
 
-from lessons.exercises.gradient_descent import (
+from lessons.gradient_descent.exercises import (
     ema_uncorrected,
     escape_steps,
     gradient_wb,
@@ -17,7 +17,7 @@ from lessons.exercises.gradient_descent import (
     sgd_summary,
     train_wb,
 )
-from lessons.gradient_descent import (
+from lessons.gradient_descent.lesson import (
     X_DATA,
     Y_DATA,
     best_w,

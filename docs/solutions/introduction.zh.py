@@ -9,8 +9,7 @@
 import torch
 from torch import nn
 
-from lessons.common import generator
-from lessons.exercises.introduction import (
+from lessons.introduction.exercises import (
     accuracy,
     compare_in_dimension,
     hexagon_net,
@@ -19,7 +18,8 @@ from lessons.exercises.introduction import (
     monotone_across,
     sigmoid_gradient_two_ways,
 )
-from lessons.introduction import format_accuracy, make_rings
+from lessons.introduction.lesson import format_accuracy, make_rings
+from lessons.seeds import generator
 
 # %% [markdown]
 # ## 练习 1

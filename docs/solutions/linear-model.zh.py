@@ -8,7 +8,7 @@
 import numpy as np
 import torch
 
-from lessons.exercises.linear_model import (
+from lessons.linear_model.exercises import (
     best_w,
     curvature,
     format_sweep,
@@ -17,7 +17,15 @@ from lessons.exercises.linear_model import (
     memory_gib,
     selection_sweep,
 )
-from lessons.linear_model import X_DATA, Y_DATA, argmin_2d, mse, plot_mse_curve, search_w, search_wb
+from lessons.linear_model.lesson import (
+    X_DATA,
+    Y_DATA,
+    argmin_2d,
+    mse,
+    plot_mse_curve,
+    search_w,
+    search_wb,
+)
 
 # %% [markdown]
 # ## 练习 1

@@ -8,7 +8,7 @@
 import numpy as np
 import torch
 
-from lessons.exercises.linear_regression import (
+from lessons.linear_regression.exercises import (
     final_losses,
     first_below,
     format_losses,
@@ -17,7 +17,13 @@ from lessons.exercises.linear_regression import (
     run_counted,
     train_reduction,
 )
-from lessons.linear_regression import OPTIMIZERS, make_data, make_model, plot_optimizers, train
+from lessons.linear_regression.lesson import (
+    OPTIMIZERS,
+    make_data,
+    make_model,
+    plot_optimizers,
+    train,
+)
 
 x64, y64 = make_data(dtype=torch.float64)
 hessian = 2 * torch.tensor([[14.0, 6.0], [6.0, 3.0]], dtype=torch.float64)

@@ -7,7 +7,7 @@
 # %%
 import torch
 
-from lessons.exercises.logistic_regression import (
+from lessons.logistic_regression.exercises import (
     fit_fast,
     fit_mean_gd,
     hessian_condition,
@@ -18,7 +18,7 @@ from lessons.exercises.logistic_regression import (
     set_parameters,
     standardize,
 )
-from lessons.logistic_regression import (
+from lessons.logistic_regression.lesson import (
     accuracy,
     fit_by_hand,
     make_data,

@@ -7,7 +7,7 @@
 
 # %%
 from lessons.dynamic_net import ratio_table
-from lessons.exercises.momentum import (
+from lessons.momentum.exercises import (
     bound_mismatches,
     constant_gradient_step,
     dampening_gap,
@@ -20,8 +20,8 @@ from lessons.exercises.momentum import (
     rate_only_steps,
     recursion_residual,
 )
-from lessons.momentum import steps_table
-from lessons.momentum_theory import root_modulus
+from lessons.momentum.lesson import steps_table
+from lessons.momentum.theory import root_modulus
 
 # %% [markdown]
 # ## Exercise 1
@@ -127,7 +127,7 @@ assert wrong == 0
 # $v = \frac{1-d}{1-\mu}\,g$ and every step moves by $\eta\,\frac{1-d}{1-\mu}\,g$. With $d = 0$ the
 # effective step size is $\eta/(1-\mu)$, that is $10\eta$ for $\mu = 0.9$; with $d = \mu$ the buffer is an
 # exponential moving average of the gradients and the effective step size is just $\eta$. `dampened_step`
-# is in `lessons/exercises/momentum.py`.
+# is in `lessons/momentum/exercises.py`.
 
 
 # %%

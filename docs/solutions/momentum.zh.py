@@ -6,7 +6,7 @@
 
 # %%
 from lessons.dynamic_net import ratio_table
-from lessons.exercises.momentum import (
+from lessons.momentum.exercises import (
     bound_mismatches,
     constant_gradient_step,
     dampening_gap,
@@ -19,8 +19,8 @@ from lessons.exercises.momentum import (
     rate_only_steps,
     recursion_residual,
 )
-from lessons.momentum import steps_table
-from lessons.momentum_theory import root_modulus
+from lessons.momentum.lesson import steps_table
+from lessons.momentum.theory import root_modulus
 
 # %% [markdown]
 # ## 练习 1
@@ -95,7 +95,7 @@ assert wrong == 0
 #
 # 给 `momentum_step` 加上 `dampening` 参数，在 `float64` 下与 `torch.optim.SGD` 对照；`dampening = μ` 时有效步长会怎样？
 #
-# 推理：带阻尼的缓冲区为 $v_t = \mu v_{t-1} + (1-d)\,g_t$（第一步仍是 $v_1 = g_1$）。若梯度恒为 $g$，稳态满足 $v = \mu v + (1-d)g$，即 $v = \frac{1-d}{1-\mu}\,g$，每步位移为 $\eta\,\frac{1-d}{1-\mu}\,g$。$d = 0$ 时有效步长是 $\eta/(1-\mu)$，$\mu = 0.9$ 时为 $10\eta$；$d = \mu$ 时缓冲区是梯度的指数移动平均，有效步长就是 $\eta$。`dampened_step` 在 `lessons/exercises/momentum.py` 中。
+# 推理：带阻尼的缓冲区为 $v_t = \mu v_{t-1} + (1-d)\,g_t$（第一步仍是 $v_1 = g_1$）。若梯度恒为 $g$，稳态满足 $v = \mu v + (1-d)g$，即 $v = \frac{1-d}{1-\mu}\,g$，每步位移为 $\eta\,\frac{1-d}{1-\mu}\,g$。$d = 0$ 时有效步长是 $\eta/(1-\mu)$，$\mu = 0.9$ 时为 $10\eta$；$d = \mu$ 时缓冲区是梯度的指数移动平均，有效步长就是 $\eta$。`dampened_step` 在 `lessons/momentum/exercises.py` 中。
 
 
 # %%

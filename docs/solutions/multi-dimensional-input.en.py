@@ -11,7 +11,8 @@ import statistics
 
 import torch
 
-from lessons.exercises.multi_dimensional_input import (
+from lessons.multi_dimensional_input.architectures import compare_architectures, format_table
+from lessons.multi_dimensional_input.exercises import (
     bce_literal,
     bce_softplus,
     load_split_scaled,
@@ -19,8 +20,7 @@ from lessons.exercises.multi_dimensional_input import (
     steady_lrs,
     two_layer_grads,
 )
-from lessons.mlp_comparison import compare_architectures, format_table
-from lessons.multi_dimensional_input import accuracy, load_split, train_logistic
+from lessons.multi_dimensional_input.lesson import accuracy, load_split, train_logistic
 
 # %% [markdown]
 # ## Exercise 1

@@ -9,16 +9,16 @@ import math
 
 import torch
 
-from lessons.common import generator
 from lessons.dynamic_net import make_data
-from lessons.exercises.nn_module import (
+from lessons.numpy_to_nn_module.exercises import (
     MyLeakyReLU,
     shared_vs_copies,
     steps_to_reach,
     train_raw_variant,
 )
-from lessons.momentum import loss_table
-from lessons.nn_module import train_raw
+from lessons.numpy_to_nn_module.lesson import train_raw
+from lessons.printing import loss_table
+from lessons.seeds import generator
 
 # %% [markdown]
 # ## 练习 1

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from lessons import digits
-from lessons.exercises.softmax_classifier import (
+from lessons.digits import make_mlp
+from lessons.softmax_classifier.exercises import (
     error_rates,
     first_nan_logit,
     least_confident,
@@ -22,7 +23,7 @@ from lessons.exercises.softmax_classifier import (
     make_softmax_mlp,
     two_class_gap,
 )
-from lessons.softmax_classifier import log_softmax, make_mlp, plot_samples, softmax, softmax_naive
+from lessons.softmax_classifier.lesson import log_softmax, plot_samples, softmax, softmax_naive
 
 data = digits.load(flat=True)
 

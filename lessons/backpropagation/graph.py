@@ -1,0 +1,232 @@
+"""The computational graph autograd records: drawn from ``grad_fn``, fan-out, and its lifetime.
+
+Used by the backpropagation lesson: the graph of ``ℓ = (x·w − y)²`` drawn by walking
+``grad_fn.next_functions``, the lecture's fan-out example ``e = (a + b)(b + 1)``, what
+happens to the graph after ``backward`` (``retain_graph``, ``detach``, ``create_graph``)
+and a Hessian-vector product checked against the exact Hessian.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from lessons.checks import check_float, check_int, checked
+from lessons.plotting import subplots
+from lessons.seeds import generator
+
+F64 = torch.float64
+OPS = {
+    "Mul": r"\times",
+    "Add": "+",
+    "Sub": "-",
+    "Pow": r"(\cdot)^2",
+    "Div": "/",
+}  # grad_fn → symbol
+
+
+def _check_output(output, **_) -> None:
+    if not isinstance(output, torch.Tensor) or output.grad_fn is None:
+        raise TypeError("output must be a tensor computed from tensors that require grad")
+
+
+@checked(_check_output)
+# --8<-- [start:graph_nodes]
+def graph_nodes(output: torch.Tensor) -> tuple[dict, list]:
+    """Walk the graph backward from ``output`` through ``grad_fn.next_functions``.
+
+    Returns:
+        ``depth`` (node → steps from the output, the longest path) and the edges
+        ``(input node, node)`` in the direction data flow in the forward pass.
+    """
+    depth, edges, stack = {output.grad_fn: 0}, [], [output.grad_fn]
+    while stack:
+        node = stack.pop()
+        for parent, _ in node.next_functions:  # the nodes that made node's inputs
+            if parent is None:  # an input that does not require grad (a constant)
+                continue
+            edges.append((parent, node))
+            if depth.get(parent, -1) < depth[node] + 1:
+                depth[parent] = depth[node] + 1
+                stack.append(parent)
+    return depth, edges
+
+
+# --8<-- [end:graph_nodes]
+
+
+def _node_symbol(node, leaves: dict) -> str:
+    """A leaf (``AccumulateGrad``) gets its tensor's name; an operation gets its symbol."""
+    if hasattr(node, "variable"):  # AccumulateGrad holds the leaf it accumulates into
+        return next(f"${n}$" for n, t in leaves.items() if t is node.variable)
+    name = type(node).__name__.removesuffix("Backward0").removesuffix("Backward1")
+    return f"${OPS.get(name, name)}$"
+
+
+@checked(_check_output)
+def plot_graph(output: torch.Tensor, leaves: dict, results: dict | None = None):
+    """Draw the graph of ``output`` as autograd recorded it: inputs left, output right.
+
+    Args:
+        output: A tensor with a ``grad_fn``.
+        leaves: ``{symbol: tensor}`` for every leaf that requires grad (``"w"``).
+        results: ``{symbol: tensor}`` naming intermediate results (``"r"``), written
+            under the node that computed them.
+
+    Returns:
+        The figure (symbols only).
+    """
+    depth, edges = graph_nodes(output)
+    named = {t.grad_fn: s for s, t in (results or {}).items()}
+    left, columns = max(depth.values()), {}
+    for node, d in sorted(depth.items(), key=lambda item: -item[1]):
+        columns.setdefault(left if hasattr(node, "variable") else d, []).append(node)  # leaves left
+    xy = {n: (-d, i - (len(c) - 1) / 2) for d, c in columns.items() for i, n in enumerate(c)}
+    fig, ax = subplots(figsize=(6.4, 2.4))
+    fig.set_layout_engine("none")  # no axes decorations to lay out
+    ax.set_position((0.0, 0.0, 1.0, 1.0))
+    arrow = {"arrowstyle": "->", "shrinkA": 14, "shrinkB": 14}
+    for parent, node in edges:  # arrows in the forward direction
+        ax.annotate("", xy=xy[node], xytext=xy[parent], arrowprops=arrow)
+    for node, (x, y) in xy.items():
+        leaf = hasattr(node, "variable")
+        ax.plot(x, y, "s" if leaf else "o", ms=26, mfc="white", mec="C0" if leaf else "C1")
+        ax.text(x, y, _node_symbol(node, leaves), ha="center", va="center", fontsize=11)
+        if node in named:
+            ax.text(x + 0.22, y + 0.12, f"${named[node]}$", ha="left", va="bottom", fontsize=11)
+    ax.set_axis_off()
+    ax.margins(0.16, 0.35)
+    fig.set_label("graph: " + ", ".join(f"${s}$" for s in {**leaves, **(results or {})}))
+    return fig
+
+
+def draw_sample_graph(x=2.0, y=4.0, w=1.0):
+    """Draw the graph of ``ℓ = (x·w − y)²``; x and y require grad too, so they appear as leaves."""
+    x, y, w = (torch.tensor(float(v), dtype=F64, requires_grad=True) for v in (x, y, w))
+    y_hat = x * w  # ŷ = x·w
+    r = y_hat - y  # r = ŷ − y
+    loss = r**2  # ℓ = r²
+    return plot_graph(loss, {"x": x, "w": w, "y": y}, {r"\hat y": y_hat, "r": r, r"\ell": loss})
+
+
+def draw_fan_out_graph(a=2.0, b=1.0):
+    """Draw the graph of ``e = (a + b)(b + 1)``: two arrows leave ``b``."""
+    a, b, c, d, e = fan_out_graph(a, b)
+    return plot_graph(e, {"a": a, "b": b}, {"c": c, "d": d, "e": e})
+
+
+def _check_fan_out(a, b) -> None:
+    check_float("a", a), check_float("b", b)
+
+
+@checked(_check_fan_out)
+# --8<-- [start:fan_out]
+def fan_out(a=2.0, b=1.0) -> dict[str, float]:
+    """``e = (a + b)(b + 1)``: ``b`` reaches ``e`` along two paths; by hand and by autograd."""
+    c, d = a + b, b + 1  # c = a + b, d = b + 1
+    by_hand = {"e": c * d, "∂e/∂a": d * 1, "∂e/∂b": d * 1 + c * 1}  # sum over paths b→c→e, b→d→e
+    a_t, b_t = (torch.tensor(v, dtype=F64, requires_grad=True) for v in (a, b))
+    e_t = (a_t + b_t) * (b_t + 1)
+    e_t.backward()  # autograd adds the contributions of both paths into b.grad
+    return by_hand | {"autograd ∂e/∂a": a_t.grad.item(), "autograd ∂e/∂b": b_t.grad.item()}
+
+
+# --8<-- [end:fan_out]
+# --8<-- [start:lifetime]
+def fan_out_graph(a=2.0, b=1.0) -> tuple[torch.Tensor, ...]:
+    """Build ``e = (a + b)(b + 1)`` in float64; return the leaves ``a, b`` and ``c, d, e``."""
+    a, b = (torch.tensor(v, dtype=F64, requires_grad=True) for v in (a, b))
+    c, d = a + b, b + 1
+    return a, b, c, d, c * d
+
+
+def backward_twice(retain_graph: bool) -> float:
+    """Call ``e.backward()`` twice; the first call frees the graph unless ``retain_graph``."""
+    _, b, _, _, e = fan_out_graph()
+    e.backward(retain_graph=retain_graph)  # keeps the saved tensors c, d for another pass
+    e.backward()  # without retain_graph: RuntimeError, the saved tensors are gone
+    return b.grad.item()  # 5 + 5: the second pass adds to .grad
+
+
+def detached_grad(which: str) -> float:
+    """``∂e/∂b`` when the path through ``c`` or ``d`` is cut with ``detach()``."""
+    a, b, c, d, _ = fan_out_graph()
+    e = c.detach() * d if which == "c" else c * d.detach()  # a detached tensor is a constant
+    e.backward()
+    return b.grad.item()
+
+
+# --8<-- [end:lifetime]
+
+
+def _check_which(which) -> None:
+    if which not in ("c", "d"):
+        raise ValueError(f"which must be 'c' or 'd', got {which!r}")
+
+
+def _check_retain(retain_graph) -> None:
+    if not isinstance(retain_graph, bool):
+        raise TypeError(f"retain_graph must be a bool, got {type(retain_graph).__name__}")
+
+
+backward_twice = checked(_check_retain)(backward_twice)
+detached_grad = checked(_check_which)(detached_grad)
+
+
+# --8<-- [start:hvp]
+def quartic(x: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """``f(x) = ¼·Σ x_i⁴ + ½·xᵀAx``, whose Hessian is ``diag(3x²) + A`` (A symmetric)."""
+    return (x**4).sum() / 4 + x @ a @ x / 2
+
+
+def hessian_vector_product(x, a, v) -> torch.Tensor:
+    """``H·v`` by differentiating the gradient once more: ``∇(∇f·v)``."""
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(quartic(x, a), x, create_graph=True)  # g = ∇f, with its graph
+    (hv,) = torch.autograd.grad(g @ v, x)  # ∇(gᵀv) = H·v
+    return hv
+
+
+# --8<-- [end:hvp]
+
+
+def hvp_check(n=5, seed=0) -> dict[str, float]:
+    """Compare :func:`hessian_vector_product` with the exact ``(diag(3x²) + A)·v`` in float64."""
+    g = generator(seed)
+    x, v, m = (torch.randn(*s, dtype=F64, generator=g) for s in ((n,), (n,), (n, n)))
+    a = (m + m.T) / 2  # A = Aᵀ
+    exact = (torch.diag(3 * x**2) + a) @ v  # H·v with the Hessian by hand
+    hv = hessian_vector_product(x, a, v)
+    return {"max|Hv|": exact.abs().max().item(), "max|Δ|": (hv - exact).abs().max().item()}
+
+
+hvp_check = checked(lambda n, seed: check_int("n", n, 1))(hvp_check)
+
+
+# --8<-- [start:shapes]
+def shape_candidates(n=4, h=4, d_out=3, seed=0) -> list[dict]:
+    """Every product of ``a`` (n×h) and ``G = ∂ℓ/∂ŷ`` (n×d_out), (un)transposed, of shape h×d_out.
+
+    Returns one row per such product with its distance to autograd's ``∂ℓ/∂W2``.
+    """
+    g = generator(seed)
+    a, grad_y = (
+        torch.randn(n, h, dtype=F64, generator=g),
+        torch.randn(n, d_out, dtype=F64, generator=g),
+    )
+    w2 = torch.zeros(h, d_out, dtype=F64, requires_grad=True)
+    ((a @ w2) * grad_y).sum().backward()  # ŷ = a·W2 with upstream gradient G: ∂ℓ/∂W2
+    products = {"aᵀ·G": (a.T, grad_y), "a·G": (a, grad_y), "Gᵀ·a": (grad_y.T, a)}
+    rows = []
+    for name, (left, right) in products.items():
+        if left.shape[1] == right.shape[0] and (left.shape[0], right.shape[1]) == (h, d_out):
+            gap = (left @ right - w2.grad).abs().max().item()
+            rows.append({"N": n, "H": h, "candidate": name, "max|Δ|": gap})
+    return rows
+
+
+# --8<-- [end:shapes]
+shape_candidates = checked(
+    lambda n, h, d_out, seed: [
+        check_int(k, v, 1) for k, v in (("n", n), ("h", h), ("d_out", d_out))
+    ]
+)(shape_candidates)

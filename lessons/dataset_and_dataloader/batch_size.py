@@ -1,0 +1,95 @@
+"""Lecture 8, Dataset and DataLoader: iteration counts, batch-size experiments over seeds, plots.
+
+Split from :mod:`lessons.dataset_and_dataloader.lesson`, which holds the ``Dataset``, the
+loaders and the training loop.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from lessons.dataset_and_dataloader.lesson import iterations_per_epoch, train_minibatch
+from lessons.plotting import subplots
+
+
+def iteration_table(n: int, batch_sizes) -> str:
+    """Compare :func:`iterations_per_epoch` with ``len(DataLoader)`` for several batch sizes."""
+    data = TensorDataset(torch.arange(n))
+    lines = [f"{'B':>5}{'ceil(N/B)':>11}{'len(loader)':>13}{'floor(N/B)':>12}{'drop_last':>11}"]
+    for b in batch_sizes:
+        keep, drop = DataLoader(data, batch_size=b), DataLoader(data, batch_size=b, drop_last=True)
+        lines.append(
+            f"{b:>5}{iterations_per_epoch(n, b):>11}{len(keep):>13}"
+            f"{iterations_per_epoch(n, b, drop_last=True):>12}{len(drop):>11}"
+        )
+    return "\n".join(lines)
+
+
+def compare_batch_sizes(train_set, batch_sizes, epochs=20, lr=0.1, seeds=range(5)):
+    """Train once per batch size and seed (initial weights and shuffling), same epochs and η.
+
+    Returns:
+        ``{B: [history of seed s for s in seeds]}``.
+
+    """
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    return {
+        b: [train_minibatch(train_set, b, epochs, lr, s)[1] for s in seeds] for b in batch_sizes
+    }
+
+
+def batch_table(results) -> str:
+    """Median and min–max over seeds of the last epoch's mean loss, one row per batch size."""
+    lines = [f"{'B':>5}{'updates':>9}{'median':>9}{'min':>9}{'max':>9}   (mean loss, last epoch)"]
+    for b, runs in results.items():
+        last = [h["epoch_loss"][-1] for h in runs]
+        med = statistics.median(last)
+        updates = len(runs[0]["iter_loss"])
+        lines.append(f"{b:>5}{updates:>9}{med:>9.4f}{min(last):>9.4f}{max(last):>9.4f}")
+    return "\n".join(lines)
+
+
+def plot_iterations(n: int):
+    """⌈N/B⌉ and ⌊N/B⌋ against the batch size B, on log axes."""
+    fig, ax = subplots()
+    bs = list(range(1, n + 1))
+    ax.step(bs, [iterations_per_epoch(n, b) for b in bs], where="post", label=r"$\lceil N/B\rceil$")
+    floor = [iterations_per_epoch(n, b, drop_last=True) for b in bs]
+    ax.step(bs, floor, "--", where="post", label=r"$\lfloor N/B\rfloor$")
+    ax.set(xscale="log", yscale="log", xlabel="$B$", ylabel="$K$", title=f"$N={n}$")
+    ax.legend()
+    fig.set_label(r"$K$ vs $B$; $\lceil N/B\rceil$, $\lfloor N/B\rfloor$")
+    return fig
+
+
+def plot_training(hist, per_epoch: int):
+    """Plot the loss per iteration k and each epoch's mean loss (at the epoch's last iteration)."""
+    fig, ax = subplots()
+    k = range(1, len(hist["iter_loss"]) + 1)
+    ax.plot(k, hist["iter_loss"], lw=0.6, alpha=0.6, label=r"$L_k$")
+    ends = [per_epoch * (e + 1) for e in range(len(hist["epoch_loss"]))]
+    ax.plot(ends, hist["epoch_loss"], "o-", ms=3, label=r"$\bar L_t$")
+    ax.set(xlabel="$k$", ylabel="$L$", yscale="log")
+    ax.legend()
+    fig.set_label(r"$L_k$ vs $k$; $\bar L_t$")
+    return fig
+
+
+def plot_batch_sizes(results, n: int):
+    """Mean loss per epoch for several batch sizes (first seed), against epochs and iterations."""
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(8, 3.2), sharey=True)
+    for b, runs in results.items():
+        hist = runs[0]
+        epochs = range(1, len(hist["epoch_loss"]) + 1)
+        ax1.plot(epochs, hist["epoch_loss"], label=f"$B={b}$")
+        ax2.plot([e * iterations_per_epoch(n, b) for e in epochs], hist["epoch_loss"])
+    ax1.set(xlabel="$t$", ylabel=r"$\bar L_t$", yscale="log")
+    ax2.set(xlabel="$k$", xscale="log")
+    ax1.legend()
+    fig.set_label(r"$\bar L_t$ vs $t$ | $\bar L_t$ vs $k$; $B$")
+    return fig

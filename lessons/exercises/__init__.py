@@ -1,1 +1,0 @@
-"""Code behind the worked solutions to the lessons' exercises (docs/solutions)."""

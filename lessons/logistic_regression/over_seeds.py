@@ -1,0 +1,122 @@
+"""Logistic regression over several seeds at once: do the seed-0 results hold for other seeds."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+import torch
+
+from lessons.checks import check_float, check_int, checked
+from lessons.logistic_regression.lesson import make_data, make_exam_data, make_model, sigmoid
+
+
+def _check_many(x, y, w0, b0, epochs, lr, **_) -> None:
+    for name, t in (("x", x), ("y", y), ("w0", w0), ("b0", b0)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    if x.dim() != 3 or x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape (S, N, 1), got {tuple(x.shape)}")
+    for name, t in (("w0", w0), ("b0", b0)):
+        if t.shape != (x.shape[0],):
+            raise ValueError(f"{name} must have shape ({x.shape[0]},), got {tuple(t.shape)}")
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+@checked(_check_many)
+def fit_many(x, y, w0, b0, epochs=1000, lr=0.01, mean=False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Full-batch gradient descent of S independent logistic models at once (by hand).
+
+    Model s sees only its own data ``x[s], y[s]``, so the result equals S separate runs of
+    :func:`lessons.logistic_regression.lesson.fit_by_hand`.
+
+    Args:
+        x: Inputs, shape (S, N, 1).
+        y: Labels 0/1, shape (S, N, 1).
+        w0: Initial weights, shape (S,).
+        b0: Initial biases, shape (S,).
+        epochs: Number of steps.
+        lr: Learning rate η.
+        mean: Average the loss over the N samples instead of summing it.
+
+    Returns:
+        ``(w, b)``, each of shape (S,).
+    """
+    w, b = w0.reshape(-1, 1, 1), b0.reshape(-1, 1, 1)
+    scale = 1.0 / x.shape[1] if mean else 1.0
+    for _ in range(epochs):
+        r = sigmoid(w * x + b) - y  # ∂ℓ/∂z = ŷ − y, per model and sample
+        w = w - lr * scale * (r * x).sum((1, 2), keepdim=True)  # w ← w − η ∂L/∂w
+        b = b - lr * scale * r.sum((1, 2), keepdim=True)  # b ← b − η ∂L/∂b
+    return w.flatten(), b.flatten()
+
+
+def _initial(seeds: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    models = [make_model(seed=s) for s in seeds]
+    w0 = torch.tensor([m.linear.weight.item() for m in models])
+    return w0, torch.tensor([m.linear.bias.item() for m in models])
+
+
+def _accuracy(w, b, x, y) -> list[float]:
+    pred = (sigmoid(w.reshape(-1, 1, 1) * x + b.reshape(-1, 1, 1)) >= 0.5).to(y.dtype)
+    return (pred == y).float().mean((1, 2)).tolist()
+
+
+def _check_seeds(seeds, **_) -> None:
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    for s in seeds:
+        check_int("seeds", s, minimum=0)
+
+
+@checked(_check_seeds)
+def course_over_seeds(seeds: Sequence[int] = range(5)) -> dict[str, list[float]]:
+    """The course run (3 students, 1000 steps, η = 0.01, sum) from each seed's initial w, b.
+
+    Args:
+        seeds: Seeds of the initial weights.
+
+    Returns:
+        Lists, one entry per seed: ``w``, boundary ``x*``, accuracy and ŷ at x = 4.
+    """
+    x, y = make_data()
+    xs, ys = x.expand(len(seeds), -1, -1), y.expand(len(seeds), -1, -1)
+    w, b = fit_many(xs, ys, *_initial(seeds), epochs=1000, lr=0.01)
+    return {
+        "w": w.tolist(),
+        "x*": (-b / w).tolist(),
+        "accuracy": _accuracy(w, b, xs, ys),
+        "y_hat(4)": sigmoid(4 * w + b).tolist(),
+    }
+
+
+@checked(_check_seeds)
+def exam_over_seeds(seeds: Sequence[int] = range(5)) -> dict[str, list[float]]:
+    """The noisy run (200 students, 2000 steps, η = 0.1, mean), new data and init per seed.
+
+    Args:
+        seeds: Seeds of the data and of the initial weights.
+
+    Returns:
+        Lists, one entry per seed: boundary ``x*`` (true: 5) and training accuracy.
+    """
+    data = [make_exam_data(n=200, seed=s) for s in seeds]
+    xs, ys = torch.stack([d[0] for d in data]), torch.stack([d[1] for d in data])
+    w, b = fit_many(xs, ys, *_initial(seeds), epochs=2000, lr=0.1, mean=True)
+    return {"x*": (-b / w).tolist(), "accuracy": _accuracy(w, b, xs, ys)}
+
+
+def format_over_seeds(stats: dict[str, list[float]]) -> str:
+    """One line per quantity: median and [min, max] over the seeds.
+
+    Args:
+        stats: What :func:`course_over_seeds` or :func:`exam_over_seeds` returns.
+
+    Returns:
+        A text table.
+    """
+    lines = [f"{'':>9} {'median':>8}  [min, max] over {len(next(iter(stats.values())))} seeds"]
+    for name, v in stats.items():
+        lines.append(f"{name:>9} {statistics.median(v):8.4f}  [{min(v):.4f}, {max(v):.4f}]")
+    return "\n".join(lines)

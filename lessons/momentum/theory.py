@@ -1,0 +1,137 @@
+"""Two facts about heavy ball that the momentum lesson checks in code.
+
+Rotating a quadratic rotates the iterates (so axis-aligned quadratics say it all), and on a
+strongly convex function that is not quadratic, heavy ball tuned for quadratics can cycle
+forever (Lessard, Recht & Packard, 2016).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from lessons.checks import check_float, check_int, checked
+from lessons.momentum.lesson import momentum_step, trajectory
+
+F64 = torch.float64
+
+
+# --8<-- [start:rotated]
+def rotation(angle: float) -> torch.Tensor:
+    """The 2×2 rotation matrix U by ``angle`` radians, in float64."""
+    c, s = math.cos(angle), math.sin(angle)
+    return torch.tensor([[c, -s], [s, c]], dtype=F64)
+
+
+def rotated_trajectory(lr, mu, nesterov=False, steps=100, a=1.0, b=25.0, angle=0.5):
+    """Momentum on f(x) = ½·xᵀQx with Q = U·diag(a, b)·Uᵀ, from U·(−4, 1).
+
+    Returns:
+        A float64 tensor of shape ``(steps + 1, 2)``: the points x_0, …, x_steps.
+
+    """
+    u = rotation(angle)
+    q = u @ torch.diag(torch.tensor([a, b], dtype=F64)) @ u.T  # Q = UΛUᵀ
+    x, v = u @ torch.tensor([-4.0, 1.0], dtype=F64), None
+    points = [x]
+    for _ in range(steps):
+        x, v = momentum_step(x, v, q @ x, lr, mu, nesterov)  # ∇f(x) = Qx
+        points.append(x)
+    return torch.stack(points)
+
+
+# --8<-- [end:rotated]
+
+
+def _check_gap(steps, angle, **_) -> None:
+    check_int("steps", steps, minimum=0)
+    check_float("angle", angle)
+
+
+@checked(_check_gap)
+def rotation_gap(lr, mu, nesterov=False, steps=100, angle=0.5) -> float:
+    """Largest |x_t(rotated problem) − U·x_t(axis-aligned problem)| over all t and coordinates."""
+    axis = trajectory(lr, mu, nesterov, steps)  # y_t on the axis-aligned f
+    rotated = rotated_trajectory(lr, mu, nesterov, steps, angle=angle)
+    return (rotated - axis @ rotation(angle).T).abs().max().item()  # x_t − U·y_t
+
+
+# --8<-- [start:lessard]
+def lessard_grad(x: torch.Tensor) -> torch.Tensor:
+    """∇f of Lessard, Recht & Packard's example: m = 1, L = 25, ∇f piecewise linear."""
+    return torch.where(x < 1, 25 * x, torch.where(x < 2, x + 24, 25 * x - 24))
+
+
+def lessard_f(x: torch.Tensor) -> torch.Tensor:
+    """f(x): 25x²/2 for x < 1, x²/2 + 24x − 12 on [1, 2), 25x²/2 − 24x + 36 for x ≥ 2."""
+    return torch.where(
+        x < 1, 12.5 * x**2, torch.where(x < 2, 0.5 * x**2 + 24 * x - 12, 12.5 * x**2 - 24 * x + 36)
+    )
+
+
+def run_1d(grad, x0, lr, mu, steps):
+    """Points x_0, …, x_steps of :func:`~lessons.momentum.lesson.momentum_step` on a 1-D f."""
+    x, v = torch.tensor([x0], dtype=F64), None
+    points = [x0]
+    for _ in range(steps):
+        x, v = momentum_step(x, v, grad(x), lr, mu)
+        points.append(x.item())
+    return points
+
+
+# --8<-- [end:lessard]
+
+
+def lessard_table(x0: float = 3.3, steps: int = 300, show: int = 6) -> str:
+    """The last ``show`` points of heavy ball (η = 1/9, μ = 4/9) and of GD (η = 2/(L+m) = 1/13).
+
+    Heavy ball uses the tuning that is optimal for quadratics with m = 1, L = 25:
+    η = 4/(√L + √m)², μ = ((√L − √m)/(√L + √m))².
+    """
+    check_float("x0", x0)
+    check_int("steps", steps, minimum=check_int("show", show, minimum=1))
+    heavy = run_1d(lessard_grad, x0, 4 / 36, 4 / 9, steps)
+    plain = run_1d(lessard_grad, x0, 2 / 26, 0.0, steps)
+    rows = [f"{'t':>5}{'heavy ball x_t':>16}{'f(x_t)':>10}{'GD x_t':>12}"]
+    for t in range(steps - show + 1, steps + 1):
+        f = lessard_f(torch.tensor(heavy[t], dtype=F64)).item()
+        rows.append(f"{t:>5}{heavy[t]:>16.6f}{f:>10.4f}{plain[t]:>12.2e}")
+    return "\n".join(rows)
+
+
+def root_modulus(lr: float, mu: float, lam: float) -> float:
+    """Largest |z| among the roots of z² − (1 + μ − ηλ)·z + μ: heavy ball's rate along λ."""
+    for name, value in (("lr", lr), ("lam", lam)):
+        check_float(name, value, minimum=0.0, strict=True)
+    check_float("mu", mu, minimum=0.0)
+    s = 1 + mu - lr * lam
+    disc = complex(s * s - 4 * mu) ** 0.5  # the two roots are (s ± √(s² − 4μ)) / 2
+    return max(abs((s + disc) / 2), abs((s - disc) / 2))
+
+
+def rate_table(lr: float = 0.01, mus=(0.0, 0.9), lams=(1.0, 25.0)) -> str:
+    """Per μ: heavy ball's rate |z| along each curvature λ, and −ln of the slowest (per step)."""
+    rows = [f"{'mu':>4}" + "".join(f"{'|z|, lam=' + format(lam, 'g'):>14}" for lam in lams)]
+    rows[0] += f"{'-ln max|z|':>12}"
+    for mu in mus:
+        rates = [root_modulus(lr, mu, lam) for lam in lams]
+        cells = "".join(f"{r:>14.4f}" for r in rates)
+        rows.append(f"{mu:>4g}{cells}{-math.log(max(rates)):>12.4f}")
+    return "\n".join(rows)
+
+
+def gd_steps_prediction(lr: float = 0.01, a: float = 1.0, x1: float = -4.0, tol: float = 1e-6):
+    """Steps until GD's slow axis alone brings f = ½a·x₁²·(1 − ηa)^(2t) down to ``tol``.
+
+    Returns:
+        ``(exact, linearized)``: ln(f₁/tol) / (−2 ln(1 − ηa)), and the same with
+        ln(1 − ηa) ≈ −ηa, i.e. ln(f₁/tol) / (2ηa).
+
+    """
+    for name, value in (("lr", lr), ("a", a), ("tol", tol)):
+        check_float(name, value, minimum=0.0, strict=True)
+    if not 0 < lr * a < 1:
+        raise ValueError(f"lr * a must be in (0, 1), got {lr * a}")
+    f1 = 0.5 * a * check_float("x1", x1) ** 2  # the slow axis' share of f(x_0)
+    return math.log(f1 / tol) / (-2 * math.log(1 - lr * a)), math.log(f1 / tol) / (2 * lr * a)

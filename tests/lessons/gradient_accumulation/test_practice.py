@@ -1,0 +1,71 @@
+import pytest
+
+from lessons.gradient_accumulation import practice as ap
+
+TOL = 1e-12  # float64
+
+
+def test_clip_once_is_the_big_batch_and_per_micro_batch_is_not():
+    grads = ap.clipped_grads(max_norm=0.1, accumulation_steps=4)
+    assert (grads["once"] - grads["big batch"]).abs().max() <= TOL
+    assert grads["once"].norm().item() == pytest.approx(0.1, rel=1e-5)  # clip uses c/(‖g‖ + 1e-6)
+    assert (grads["each"] - grads["big batch"]).abs().max() > 1e-3  # clearly different
+    rows = {r["clip"]: r for r in ap.clipping_table()}
+    assert rows["each"]["‖g‖"] > 0.15
+
+
+def test_scheduler_counts_optimizer_steps():
+    assert ap.lr_schedule(False) == [1.0] * 4 + [0.5] * 4
+    wrong = ap.lr_schedule(True)  # K = 4 scheduler steps per optimizer step: halves every step
+    assert wrong == [0.5**t for t in range(8)]
+
+
+def test_mixed_precision_trains_close_to_float32():
+    for seed in range(5):
+        bf16, fp32 = ap.train_amp(True, seed=seed), ap.train_amp(False, seed=seed)
+        assert len(bf16) == 24 and bf16[-1] < bf16[0] and fp32[-1] < fp32[0]
+        assert 0 < abs(bf16[-1] - fp32[-1]) < 0.01 * fp32[-1]  # close, not equal
+
+
+def test_token_normalization_matches_the_big_batch():
+    rows, counts = ap.token_table(accumulation_steps=4)
+    gaps = {r["scale"]: r["max|g − g_big|"] for r in rows}
+    assert gaps["ℓ_k/N"] <= TOL and gaps["ℓ_k/(n_k·K)"] > 1e-3
+    assert len(set(counts)) > 1  # micro-batches hold different numbers of tokens
+
+
+def test_tuned_learning_rates_and_cost_table():
+    for k, lr in ap.TUNED_LR.items():
+        assert ap.tune_lr(k) == lr
+    small, acc = ap.cost_table(seeds=range(5))
+    assert small["steps"] == 8 * acc["steps"] and small["passes"] == acc["passes"]
+    assert small["samples"] == acc["samples"] == 768
+    assert abs(small["J_last median"] - acc["J_last median"]) < 0.05  # "close"
+    per_seed = [
+        ap.run_cost(1, seed=s)["J_last"] < ap.run_cost(8, seed=s)["J_last"] for s in range(5)
+    ]
+    assert any(per_seed) and not all(per_seed)  # neither wins on every seed
+
+
+def test_bench_cost_measures_both():
+    times = ap.bench_cost(repeats=1)
+    assert set(times) == {"K=1", "K=8"} and all(t > 0 for t in times.values())
+
+
+@pytest.mark.parametrize(
+    ("call", "kind", "name"),
+    [
+        (lambda: ap.clipped_grads(max_norm=0.0), ValueError, "max_norm"),
+        (lambda: ap.clipped_grads(accumulation_steps=3), ValueError, "accumulation_steps"),
+        (lambda: ap.lr_schedule(1), TypeError, "per_micro_batch"),
+        (lambda: ap.lr_schedule(False, steps=0), ValueError, "steps"),
+        (lambda: ap.train_amp("yes"), TypeError, "bf16"),
+        (lambda: ap.train_amp(True, lr=-1.0), ValueError, "lr"),
+        (lambda: ap.token_batches(seqs=0), ValueError, "seqs"),
+        (lambda: ap.run_cost(8, batch_size=0), ValueError, "batch_size"),
+        (lambda: ap.bench_cost(repeats=0), ValueError, "repeats"),
+    ],
+)
+def test_argument_errors(call, kind, name):
+    with pytest.raises(kind, match=name):
+        call()
