@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator, Sized
 
@@ -66,13 +67,60 @@ def _with_bar(steps: Sized, label: str, width: int = 24) -> Iterator:
     sys.stderr.write(f"\r  {label} {n}/{n} [{'#' * width}]\n")
 
 
-def table(rows) -> str:
-    """Format a list of dicts with the same keys as an aligned text table."""
-    cols = list(rows[0])
-    cells = [[f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(cols)]
-    lines = [[v.rjust(w) for v, w in zip(line, widths, strict=True)] for line in [cols, *cells]]
-    return "\n".join("  ".join(line) for line in lines)
+SPEC = re.compile(r"(?P<align>[<>^]?)(?P<width>\d*)(?P<rest>.*)")  # [align][width][.prec][type]
+NUMBERS = tuple("bdeEfFgGnoxX%")  # format types of numbers: right-aligned, as format() does
+
+
+def table(rows, columns=None, *, sep="  ", title=(), note="", foot=()) -> str:
+    """A text table: the one way the lessons print a table.
+
+    Two ways to give the columns:
+
+    * ``columns=None``: ``rows`` are dicts with the same keys, the headings; a float prints
+      with 3 significant digits (``.3g``), anything else as ``str``; every column is as wide
+      as its widest cell and right-aligned.
+    * ``columns``: one ``(heading, spec)`` per column, ``rows`` sequences of cells. ``spec``
+      is the cells' format spec (``">9.4f"``, ``"<14"``, ``"4d"``; without a width, the
+      column is as wide as its widest cell). A heading, and a cell given as ``str``, take
+      the spec's alignment and width; where the spec names no alignment, columns of numbers
+      are right-aligned and others left-aligned, as :func:`format` does.
+
+    Args:
+        rows: The rows, as described above.
+        columns: ``(heading, spec)`` per column, or ``None``.
+        sep: What stands between two columns.
+        title: Lines above the headings.
+        note: Text after the headings, on their line.
+        foot: Lines below the rows (a summary, say).
+
+    Returns:
+        The table as text; no line ends in spaces.
+    """
+    if columns is None:
+        rows = list(rows)
+        columns = [(heading, ">") for heading in rows[0]]
+        rows = [[f"{v:.3g}" if isinstance(v, float) else str(v) for v in r.values()] for r in rows]
+    specs = [SPEC.fullmatch(spec) for _, spec in columns]
+    aligns = [m["align"] or (">" if m["rest"].endswith(NUMBERS) else "<") for m in specs]
+    cells = [[_cell(v, m, a) for v, m, a in zip(r, specs, aligns, strict=True)] for r in rows]
+    widths = [
+        int(m["width"] or 0) or max([len(heading)] + [len(row[i]) for row in cells])
+        for i, ((heading, _), m) in enumerate(zip(columns, specs, strict=True))
+    ]
+    lines = [sep.join(f"{h:{a}{w}}" for (h, _), a, w in zip(columns, aligns, widths, strict=True))]
+    lines += [
+        sep.join(f"{c:{a}{w}}" for c, a, w in zip(row, aligns, widths, strict=True))
+        for row in cells
+    ]
+    lines[0] += note
+    return "\n".join(line.rstrip() for line in [*title, *lines, *foot])
+
+
+def _cell(value, spec: re.Match, align: str) -> str:
+    """A cell formatted with its column's spec (a ``str`` with its alignment and width only)."""
+    if isinstance(value, str):
+        return f"{value:{align}{spec['width']}}"
+    return f"{value:{spec['align']}{spec['width']}{spec['rest']}}"
 
 
 def loss_table(curves: dict, at=(0, 100, 499), last=50, numbered=False) -> str:
@@ -81,11 +129,15 @@ def loss_table(curves: dict, at=(0, 100, 499), last=50, numbered=False) -> str:
         raise ValueError("curves must not be empty")
     check_int("last", last, minimum=1)
     width = max(len(k) for k in curves) + 4
-    head = "".join(f"{'t=' + str(t):>11}" for t in at) + f"{'mean last ' + str(last):>14}"
-    rows = [" " * width + head]
+    columns = [
+        ("", f"<{width}"),
+        *((f"t={t}", ">11.4g") for t in at),
+        (f"mean last {last}", ">14.4g"),
+    ]
+    rows = []
     for i, (label, losses) in enumerate(curves.items(), 1):
         if max(at) >= len(losses) or last > len(losses):
             raise ValueError(f"at/last: curve {label!r} has only {len(losses)} steps")
-        cells = "".join(f"{losses[t]:>11.4g}" for t in at) + f"{sum(losses[-last:]) / last:>14.4g}"
-        rows.append(f"{f'({i}) ' * numbered + label:<{width}}" + cells)
-    return "\n".join(rows)
+        name = f"({i}) " * numbered + label
+        rows.append([name, *(losses[t] for t in at), sum(losses[-last:]) / last])
+    return table(rows, columns, sep="")
