@@ -48,7 +48,8 @@ def test_search_copy_keeps_prose_and_defined_names_only():
 
 
 def test_output_blocks_leave_nothing_in_the_search_copy():
-    out = site_markup.search_text('<div class="highlight"><pre><code>loss = 0.25</code></pre></div>')
+    block = '<div class="highlight"><pre><code>loss = 0.25</code></pre></div>'
+    out = site_markup.search_text(block)
     assert "0.25" not in out
 
 
