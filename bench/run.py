@@ -1,15 +1,15 @@
-"""Benchmark the site build, a live rebuild and the test pass on this machine; print Markdown.
+"""Benchmark the site build, a live rebuild, the test pass and CI on this machine; print Markdown.
 
-Usage: ``python3 tasks.py bench [--skip-tests] [--skip-lighthouse] [--base]``.
+Usage: ``python3 tasks.py bench [--skip-tests] [--skip-lighthouse] [--ci]``.
 
 Measures, in one run: a cold strict build (cache ignored), a warm rebuild (cache hit), a
 build with execution off, each page's execution time (from the cold build), a
-``mkdocs serve`` rebuild after a one-line prose edit, every notebook executed, the full test
-pass (split into the test files main had before issue 9 and those added since, by the
-seconds their tests took), and Lighthouse's mobile scores for every page
-(``tools/lighthouse.py``). With ``--base``, also the test pass of main before issue 9, as it
-was and with that issue's item 7 (:func:`base_passes`). Nothing is asserted: the numbers are
-reported.
+``mkdocs serve`` rebuild after a one-line prose edit, the full test pass split by what its
+tests run (the pages' fences, the notebooks, the worked solutions, the mini sites, the
+browser, the unit tests), and Lighthouse's mobile scores for every page
+(``tools/lighthouse.py``). With ``--ci``, also ``bash .ci/run`` in a fresh clone of this
+checkout, stage by stage. Nothing is asserted: the numbers are reported, and they go with
+the machine and date in ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -26,18 +26,28 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = "abc31b8"  # main before issue 9: its tests are "the content main had"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+GROUPS = (  # the test pass, by what its tests run: (path prefix, name), first match wins
+    ("docs/", "the pages' fences (default language)"),
+    ("tests/engine/test_notebooks.py", "notebooks, a fresh kernel each"),
+    ("tests/tools/test_solutions.py", "worked solutions"),
+    ("tests/tools/test_site_build.py", "mini-site builds (cache faults)"),
+    ("tests/tools/test_add_a_lesson.py", "a lesson added by CONTRIBUTING's steps"),
+    ("tests/tools/test_browser.py", "the built site in Chromium"),
+    ("tests/lessons/", "lessons' unit tests"),
+    ("tests/engine/", "the engine's other tests"),
+    ("tests/tools/", "the tools' other tests"),
+)
 
 
 def timed(cmd: list[str], cwd: Path = ROOT, **env: str) -> tuple[float, str]:
-    """Run ``cmd`` in ``cwd``; return (seconds, stderr). Exit if it fails."""
+    """Run ``cmd`` in ``cwd``; return (seconds, stdout + stderr). Exit if it fails."""
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env={**ENV, **env}, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     if proc.returncode:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return seconds, proc.stderr
+    return seconds, proc.stdout + proc.stderr
 
 
 def serve_rebuild(page: str = "docs/momentum.en.md") -> float:
@@ -72,50 +82,30 @@ def _wait_for(proc: subprocess.Popen, text: str, timeout: float = 600) -> None:
 
 
 def test_pass() -> tuple[float, dict[str, float]]:
-    """Wall seconds of the full test pass, and test seconds by group (before/after issue 9)."""
+    """Wall seconds of the full test pass, and test seconds by group (:data:`GROUPS`)."""
+    sys.path.insert(0, str(ROOT))
+    from tasks import TASKS  # the same command as `python3 tasks.py test`
+
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
-        pytest = [sys.executable, "-m", "pytest", "-q", "-n", "2", f"--junitxml={report}"]
-        pytest += ["-o", "junit_family=xunit1"]  # with each test's file
-        seconds, _ = timed(pytest)
+        pytest = [sys.executable, *TASKS["test"][0], "-q", f"--junitxml={report}"]
+        seconds, _ = timed([*pytest, "-o", "junit_family=xunit1"])  # with each test's file
         groups: dict[str, float] = collections.defaultdict(float)
         for case in ET.parse(report).iter("testcase"):
-            groups[_group(case.get("file", ""))] += float(case.get("time", 0))
+            path = case.get("file", "")
+            name = next((name for prefix, name in GROUPS if path.startswith(prefix)), path)
+            groups[name] += float(case.get("time", 0))
     return seconds, dict(groups)
 
 
-def base_passes() -> tuple[float, float]:
-    """Wall seconds of main's test pass at BASE: as it was, and with issue 9's item 7.
-
-    Item 7 (``bench/item7-on-abc31b8.patch``): each page's notebook runs once, in one
-    language, its kernel stopped at once; the nested ``pytest -n 2`` run and the double CLI
-    run are gone. Both run in a worktree with this checkout's ``.venv``, after a build has
-    filled the worktree's cache, as CI's builds do before its tests.
-    """
+def ci_stages() -> tuple[float, list[tuple[str, float]]]:
+    """``bash .ci/run`` in a fresh clone: total seconds, and when each stage ended."""
     with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "base"
-        git = ["git", "worktree", "add", "-q", "--detach", str(tree), BASE]
-        subprocess.run(git, cwd=ROOT, check=True)
-        try:
-            env = {"PYTHONPATH": str(tree)}  # its own lessons, in pytest and in the kernels
-            timed([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], tree, **env)
-            pytest = [sys.executable, "-m", "pytest", "-q", "-n", "2"]
-            before, _ = timed(pytest, tree, **env)
-            subprocess.run(
-                ["git", "apply", str(ROOT / "bench" / "item7-on-abc31b8.patch")],
-                cwd=tree,
-                check=True,
-            )
-            after, _ = timed(pytest, tree, **env)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
-    return before, after
-
-
-def _group(path: str) -> str:
-    git = ["git", "cat-file", "-e", f"{BASE}:{path}"]
-    old = subprocess.run(git, cwd=ROOT, stderr=subprocess.DEVNULL).returncode == 0
-    return "files main had before issue 9" if old else "files added since"
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        seconds, log = timed(["bash", ".ci/run"], clone)
+    stages = [(m[0], float(m[1])) for m in re.findall(r"^CI: (.+) done at (\d+) s$", log, re.M)]
+    return seconds, stages
 
 
 def main() -> None:
@@ -123,7 +113,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--skip-tests", action="store_true", help="do not time the test pass")
     ap.add_argument("--skip-lighthouse", action="store_true", help="no Lighthouse run")
-    ap.add_argument("--base", action="store_true", help=f"also time the test pass at {BASE}")
+    ap.add_argument("--ci", action="store_true", help="also time .ci/run in a fresh clone")
     args = ap.parse_args()
     build = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"]
     cold, log = timed(build, LESSONS_CACHE="off")
@@ -131,31 +121,27 @@ def main() -> None:
     off, _ = timed(build, LESSONS_EXEC="off")
     pages = {m[0]: float(m[1]) for m in re.findall(r"engine: ran (\S+) in ([\d.]+) s", log)}
     rows = [
-        ("cold strict build", cold, ""),
-        ("warm rebuild", warm, ""),
-        ("build, execution off", off, ""),
-        ("all pages executed once", sum(pages.values()), ""),
-        ("`mkdocs serve` rebuild after a one-line prose edit", serve_rebuild(), "≤ 5 s"),
+        ("cold strict build (a worker per core)", cold),
+        ("warm rebuild", warm),
+        ("build, execution off", off),
+        ("every page and solution run once (sum)", sum(pages.values())),
+        ("`mkdocs serve` rebuild after a one-line prose edit", serve_rebuild()),
     ]
     if not args.skip_tests:
-        pytest = [sys.executable, "-m", "pytest", "-q", "-n", "2"]
-        notebooks, _ = timed([*pytest, "tests/test_notebooks.py", "-k", "test_notebook_runs"])
-        rows.append(("every page's notebook executed once (2 workers)", notebooks, ""))
         seconds, groups = test_pass()
-        rows.append(("full test pass (2 workers)", seconds, "≤ 90 s for main's content"))
-        for group, total in sorted(groups.items()):
-            rows.append((f"  test seconds, {group} (sum over tests)", total, ""))
-    if args.base:
-        before, after = base_passes()
-        rows.append((f"test pass of main's content before issue 9 ({BASE})", before, ""))
-        rows.append(("  the same with item 7's changes", after, "≤ 90 s (from 150 s)"))
-    print("| measure | seconds | target |\n|---|---:|---|")
-    for name, seconds, target in rows:
-        print(f"| {name} | {seconds:.1f} | {target} |")
-    print("\n| page (executed once, both languages share it) | seconds |\n|---|---:|")
+        rows.append(("full test pass (2 workers)", seconds))
+        rows += [(f"  test seconds: {name}", total) for name, total in sorted(groups.items())]
+    if args.ci:
+        seconds, stages = ci_stages()
+        rows.append(("`bash .ci/run` in a fresh clone", seconds))
+        rows += [(f"  stage ended: {name}", end) for name, end in stages]
+    print("| measure | seconds |\n|---|---:|")
+    for name, seconds in rows:
+        print(f"| {name} | {seconds:.1f} |")
+    print("\n| page (run once, both languages share it) | seconds |\n|---|---:|")
     for page, seconds in sorted(pages.items()):
         print(f"| {page} | {seconds:.1f} |")
-    if not args.skip_lighthouse and (ROOT / "tools" / "lighthouse.py").exists():
+    if not args.skip_lighthouse:
         subprocess.run([sys.executable, "-m", "tools.lighthouse", "site"], cwd=ROOT, check=True)
 
 

@@ -156,10 +156,11 @@ def _entry(data: dict) -> Entry:
 
 def environment() -> dict[str, str]:
     """What besides the code shapes a page's output: versions, threads, seed, device."""
-    import torch
-
     from lessons import environment as env
     from lessons import seeds
+
+    env.apply()  # before torch names its CPU path: the key names the path the pages run on
+    import torch
 
     return {
         **env.settings(),

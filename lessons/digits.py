@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from lessons.checks import check_float, check_int, checked
 from lessons.devices import resolve_device
 from lessons.plotting import subplots
-from lessons.printing import progress
+from lessons.printing import progress, table
 from lessons.seeds import generator, offset_seed, seeded
 
 
@@ -99,9 +99,6 @@ def loader(x: torch.Tensor, y: torch.Tensor, batch_size: int = 64, seed: int = 0
         The loader.
 
     """
-    check_int("batch_size", batch_size, minimum=1)
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     data = TensorDataset(x, y)
     return DataLoader(data, batch_size=batch_size, shuffle=True, generator=generator(seed))
 
@@ -115,16 +112,6 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return (pred.cpu() == y).float().mean().item()
 
 
-def _check_fit(epochs, lr, momentum, batch_size, **_) -> None:
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
-    check_float("momentum", momentum, minimum=0.0)
-    if momentum >= 1:
-        raise ValueError(f"momentum must be < 1, got {momentum}")
-    check_int("batch_size", batch_size, minimum=1)
-
-
-@checked(_check_fit)
 # --8<-- [start:fit]
 def fit(model, data, epochs=10, lr=0.1, momentum=0.9, batch_size=64, seed=0, device=None):
     """Train ``model`` with cross-entropy and SGD; record loss and validation accuracy.
@@ -167,6 +154,12 @@ def fit(model, data, epochs=10, lr=0.1, momentum=0.9, batch_size=64, seed=0, dev
 # --8<-- [end:fit]
 
 
+def _check_seed_runs(seeds, **_) -> None:
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+
+
+@checked(_check_seed_runs)
 def seed_runs(make_model: Callable, data: Digits, seeds: Iterable[int] = range(5), **fit_kwargs):
     """Train ``make_model(seed)`` with :func:`fit` once per seed (initial weights and shuffling).
 
@@ -181,8 +174,6 @@ def seed_runs(make_model: Callable, data: Digits, seeds: Iterable[int] = range(5
 
     """
     seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must not be empty")
     models = [make_model(seed=seed) for seed in seeds]
     return models, [fit(m, data, seed=s, **fit_kwargs) for m, s in zip(models, seeds, strict=True)]
 
@@ -190,11 +181,15 @@ def seed_runs(make_model: Callable, data: Digits, seeds: Iterable[int] = range(5
 def seed_stats(values: Iterable[float]) -> tuple[float, float, float]:
     """Median, minimum and maximum of ``values`` (one per seed)."""
     values = list(values)
-    if not values:
-        raise ValueError("values must not be empty")
     return statistics.median(values), min(values), max(values)
 
 
+def _check_seed_table(runs, **_) -> None:
+    if not runs:
+        raise ValueError("runs must not be empty")
+
+
+@checked(_check_seed_table)
 def seed_table(runs: dict[str, list[dict]], key: str = "val") -> str:
     """One row per name: median and min–max over seeds of the last epoch's ``key``.
 
@@ -206,15 +201,20 @@ def seed_table(runs: dict[str, list[dict]], key: str = "val") -> str:
         The table as text.
 
     """
-    if not runs:
-        raise ValueError("runs must not be empty")
-    lines = [f"{'':14}{'seeds':>6}{'median':>9}{'min':>9}{'max':>9}   ({key}, last epoch)"]
+    rows = []
     for name, histories in runs.items():
         med, lo, hi = seed_stats(h[key][-1] for h in histories)
-        lines.append(f"{name:14}{len(histories):>6}{med:>9.4f}{lo:>9.4f}{hi:>9.4f}")
-    return "\n".join(lines)
+        rows.append([name, len(histories), med, lo, hi])
+    columns = [("", "<14"), ("seeds", ">6")] + [(h, ">9.4f") for h in ("median", "min", "max")]
+    return table(rows, columns, sep="", note=f"   ({key}, last epoch)")
 
 
+def _check_plot_history(histories) -> None:
+    if not histories:
+        raise ValueError("histories must not be empty")
+
+
+@checked(_check_plot_history)
 def plot_history(histories: dict[str, dict]):
     """Training loss ``J`` and validation accuracy ``a`` per epoch ``t``, one line per run.
 
@@ -225,8 +225,6 @@ def plot_history(histories: dict[str, dict]):
         The figure.
 
     """
-    if not histories:
-        raise ValueError("histories must not be empty")
     fig, (ax_loss, ax_acc) = subplots(1, 2, figsize=(7.2, 3.0))
     for name, hist in histories.items():
         epochs = range(1, len(hist["loss"]) + 1)
@@ -261,11 +259,15 @@ class MLP(nn.Module):
 # --8<-- [end:mlp]
 
 
-def make_mlp(seed: int = 0, sizes: tuple[int, ...] = (64, 64, 32, 10)) -> MLP:
-    """Build an :class:`MLP` whose initial weights depend only on ``seed``."""
+def _check_make_mlp(sizes, **_) -> None:
     if len(sizes) < 2 or sizes[0] != 64 or sizes[-1] != 10:
         raise ValueError(f"sizes must start with 64 and end with 10, got {sizes}")
     for size in sizes:
         check_int("sizes", size, minimum=1)
+
+
+@checked(_check_make_mlp)
+def make_mlp(seed: int = 0, sizes: tuple[int, ...] = (64, 64, 32, 10)) -> MLP:
+    """Build an :class:`MLP` whose initial weights depend only on ``seed``."""
     with seeded(seed):
         return MLP(sizes)

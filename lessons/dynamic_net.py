@@ -14,7 +14,7 @@ from torch import nn
 
 from lessons.checks import check_float, check_int, checked
 from lessons.devices import resolve_device
-from lessons.printing import progress
+from lessons.printing import progress, table
 from lessons.seeds import generator, offset_seed, seeded
 
 
@@ -50,23 +50,12 @@ class DynamicNet(nn.Module):
 # --8<-- [end:dynamic_net]
 
 
-def _check_init(d_in, h, d_out, rng, max_depth, **_) -> None:
-    if not isinstance(rng, random.Random):
-        raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
-    for name, value, low in (("d_in", d_in, 1), ("h", h, 1), ("d_out", d_out, 1)):
-        check_int(name, value, low)
-    check_int("max_depth", max_depth, 0)
+def _check_make_data(n, d_in, d_out, **_) -> None:
+    for name, value in (("n", n), ("d_in", d_in), ("d_out", d_out)):
+        check_int(name, value, minimum=1)
 
 
-def _check_forward(depth, **_) -> None:
-    if depth is not None:
-        check_int("depth", depth, 0)
-
-
-DynamicNet.__init__ = checked(_check_init)(DynamicNet.__init__)  # checks outside the shown class
-DynamicNet.forward = checked(_check_forward)(DynamicNet.forward)
-
-
+@checked(_check_make_data)
 def make_data(n=64, d_in=1000, d_out=10, seed=0, device=None):
     """Random regression data x ~ N(0, 1)^(n×d_in), y ~ N(0, 1)^(n×d_out), drawn on the CPU.
 
@@ -74,20 +63,19 @@ def make_data(n=64, d_in=1000, d_out=10, seed=0, device=None):
         ``(x, y)`` on ``device``; the same numbers on every device.
 
     """
-    n, d_in, d_out = (check_int(k, v, 1) for k, v in (("n", n), ("d_in", d_in), ("d_out", d_out)))
     g = generator(seed)
     x, y = torch.randn(n, d_in, generator=g), torch.randn(n, d_out, generator=g)
     return x.to(resolve_device(device)), y.to(resolve_device(device))
 
 
-def _check_train(mu, lr, steps, **_) -> None:
+def _check_train_dynamic(mu, lr, steps, **_) -> None:
     check_int("steps", steps, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
     if check_float("mu", mu, minimum=0.0) >= 1.0:
         raise ValueError(f"mu must be < 1, got {mu}")
 
 
-@checked(_check_train)
+@checked(_check_train_dynamic)
 # --8<-- [start:train_dynamic]
 def train_dynamic(mu=0.9, lr=1e-4, steps=500, seed=0, device=None):
     """Train ``DynamicNet(1000, 100, 10)`` on :func:`make_data` with ``SGD(lr, momentum=mu)``.
@@ -116,6 +104,12 @@ def train_dynamic(mu=0.9, lr=1e-4, steps=500, seed=0, device=None):
 # --8<-- [end:train_dynamic]
 
 
+def _check_runs_over_seeds(seeds, **_) -> None:
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+
+
+@checked(_check_runs_over_seeds)
 def runs_over_seeds(seeds=(0, 1, 2, 3, 4), mu=0.9, lr=1e-4, steps=150, device=None) -> dict:
     """Train with μ = 0 and with ``mu`` (same η, same start) for each seed.
 
@@ -123,31 +117,30 @@ def runs_over_seeds(seeds=(0, 1, 2, 3, 4), mu=0.9, lr=1e-4, steps=150, device=No
         ``{seed: (losses with μ = 0, losses with mu)}``, each a list of ``steps`` floats.
 
     """
-    if not seeds:
-        raise ValueError("seeds must not be empty")
     return {s: tuple(train_dynamic(m, lr, steps, s, device)[1] for m in (0.0, mu)) for s in seeds}
 
 
+def _check_ratio_table(runs, last, **_) -> None:
+    if not runs:
+        raise ValueError("runs must not be empty")
+    check_int("last", last, minimum=1)
+    for seed, (plain, heavy) in runs.items():
+        if last > min(len(plain), len(heavy)):
+            raise ValueError(f"last: seed {seed} has fewer than {last} steps")
+
+
+@checked(_check_ratio_table)
 def ratio_table(runs: dict, last: int = 50) -> str:
     """Per seed: mean L_t over the last ``last`` steps with μ = 0, with μ > 0, and their ratio.
 
     Three more rows give the median, the minimum and the maximum of each column over the seeds.
     """
-    if not runs:
-        raise ValueError("runs must not be empty")
-    check_int("last", last, minimum=1)
-    rows, cols = [f"{'seed':>7}{'mu=0':>10}{'mu>0':>10}{'ratio':>9}"], []
+    rows, values = [], []
     for seed, (plain, heavy) in runs.items():
-        if last > min(len(plain), len(heavy)):
-            raise ValueError(f"last: seed {seed} has fewer than {last} steps")
         a, b = sum(plain[-last:]) / last, sum(heavy[-last:]) / last  # means of the last L_t
-        cols.append((a, b, a / b))
-        rows.append(_row(seed, (a, b, a / b)))
+        values.append((a, b, a / b))
+        rows.append([seed, a, b, a / b])
     for name, stat in (("median", statistics.median), ("min", min), ("max", max)):
-        rows.append(_row(name, [stat(c) for c in zip(*cols, strict=True)]))
-    return "\n".join(rows)
-
-
-def _row(name, values) -> str:
-    a, b, r = values
-    return f"{name:>7}{a:>10.4g}{b:>10.4g}{r:>9.3g}"
+        rows.append([name, *(stat(c) for c in zip(*values, strict=True))])
+    columns = [("seed", ">7"), ("mu=0", ">10.4g"), ("mu>0", ">10.4g"), ("ratio", ">9.3g")]
+    return table(rows, columns, sep="")

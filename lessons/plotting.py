@@ -17,6 +17,8 @@ matplotlib.use("Agg")  # headless: the site build and the tests have no display
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from lessons.checks import checked  # noqa: E402
+
 STYLE = {
     "figure.figsize": (6.4, 3.6),
     "figure.dpi": 100,
@@ -43,9 +45,6 @@ def subplots(nrows: int = 1, ncols: int = 1, **kwargs) -> tuple[Figure, object]:
     Returns:
         ``(fig, axes)`` as ``plt.subplots`` returns them.
     """
-    for name, value in (("nrows", nrows), ("ncols", ncols)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
     fig, axes = plt.subplots(nrows, ncols, layout="constrained", **kwargs)
     return fig, axes
 
@@ -97,10 +96,6 @@ def to_svg(fig: Figure, prefix: str = "f") -> str:
     Returns:
         The ``<svg ...>...</svg>`` markup.
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if not re.fullmatch(r"[A-Za-z][\w-]*", prefix):
-        raise ValueError(f"prefix must be an identifier-like string, got {prefix!r}")
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
@@ -126,11 +121,19 @@ def _draw_curves(ax, curves: dict, log: bool, hline=None) -> None:
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=min(n, 4), fontsize=8)
 
 
-def _check_curves(curves) -> None:
+def _check_curves(curves, **_) -> None:
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves must be a non-empty dict of {label: values}")
 
 
+def _check_pair(curves, **_) -> None:
+    _check_curves(curves)
+    values = [list(v) for v in curves.values()]
+    if len(values) < 2 or len(values[0]) != len(values[1]):
+        raise ValueError("curves must hold at least two curves of equal length")
+
+
+@checked(_check_curves)
 def plot_curves(curves: dict, ylabel: str, xlabel: str = "$t$", log: bool = True, hline=None):
     """One line per entry of ``curves`` against the step index: loss curves, trajectories.
 
@@ -144,7 +147,6 @@ def plot_curves(curves: dict, ylabel: str, xlabel: str = "$t$", log: bool = True
     Returns:
         The figure, with alt text ``"<ylabel> vs <xlabel>: <labels>"``.
     """
-    _check_curves(curves)
     fig, ax = subplots()
     _draw_curves(ax, curves, log, hline)
     ax.set(xlabel=xlabel, ylabel=ylabel)
@@ -152,6 +154,7 @@ def plot_curves(curves: dict, ylabel: str, xlabel: str = "$t$", log: bool = True
     return fig
 
 
+@checked(_check_pair)
 def plot_curves_and_gap(curves: dict, ylabel: str, xlabel: str = "$t$", ylim=None):
     """Curves on the left (log scale); on the right, |second − first| at every step.
 
@@ -166,11 +169,7 @@ def plot_curves_and_gap(curves: dict, ylabel: str, xlabel: str = "$t$", ylim=Non
     Returns:
         The figure.
     """
-    _check_curves(curves)
-    values = [list(v) for v in curves.values()]
-    if len(values) < 2 or len(values[0]) != len(values[1]):
-        raise ValueError("curves must hold at least two curves of equal length")
-    first, second = values[:2]
+    first, second = [list(v) for v in curves.values()][:2]
     fig, (ax, ax2) = subplots(1, 2, figsize=(8, 3.4))
     _draw_curves(ax, curves, log=True)
     ax.set(xlabel=xlabel, ylabel=ylabel, ylim=ylim)

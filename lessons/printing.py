@@ -8,9 +8,15 @@ import re
 import sys
 from collections.abc import Iterator, Sized
 
-from lessons.checks import check_int
+from lessons.checks import check_int, checked
 
 
+def _check_kind(kind, **_) -> None:
+    if not (isinstance(kind, type) and issubclass(kind, BaseException)):
+        raise TypeError(f"kind must be an exception class, got {kind!r}")
+
+
+@checked(_check_kind)
 @contextlib.contextmanager
 def expect_error(kind: type[BaseException]) -> Iterator[None]:
     """Run a block that must raise ``kind``; print the error and swallow it.
@@ -24,8 +30,6 @@ def expect_error(kind: type[BaseException]) -> Iterator[None]:
     Raises:
         AssertionError: If the block finishes without raising ``kind``.
     """
-    if not (isinstance(kind, type) and issubclass(kind, BaseException)):
-        raise TypeError(f"kind must be an exception class, got {kind!r}")
     try:
         yield
     except kind as err:
@@ -48,10 +52,6 @@ def progress(steps: Sized, label: str = "epoch") -> Iterator:
     Returns:
         An iterator over ``steps``.
     """
-    if not isinstance(steps, Sized):
-        raise TypeError(f"steps must have a length (e.g. range(n)), got {type(steps).__name__}")
-    if not isinstance(label, str):
-        raise TypeError(f"label must be a str, got {type(label).__name__}")
     if os.environ.get("LESSONS_PROGRESS") != "1":
         return iter(steps)
     return _with_bar(steps, label)
@@ -123,11 +123,18 @@ def _cell(value, spec: re.Match, align: str) -> str:
     return f"{value:{spec['align']}{spec['width']}{spec['rest']}}"
 
 
-def loss_table(curves: dict, at=(0, 100, 499), last=50, numbered=False) -> str:
-    """Tabulate each curve (label → losses) at the steps ``at`` and its mean over the last ones."""
+def _check_loss_table(curves, at, last, **_) -> None:
     if not curves:
         raise ValueError("curves must not be empty")
     check_int("last", last, minimum=1)
+    for label, losses in curves.items():
+        if max(at) >= len(losses) or last > len(losses):
+            raise ValueError(f"at/last: curve {label!r} has only {len(losses)} steps")
+
+
+@checked(_check_loss_table)
+def loss_table(curves: dict, at=(0, 100, 499), last=50, numbered=False) -> str:
+    """Tabulate each curve (label → losses) at the steps ``at`` and its mean over the last ones."""
     width = max(len(k) for k in curves) + 4
     columns = [
         ("", f"<{width}"),
@@ -136,8 +143,6 @@ def loss_table(curves: dict, at=(0, 100, 499), last=50, numbered=False) -> str:
     ]
     rows = []
     for i, (label, losses) in enumerate(curves.items(), 1):
-        if max(at) >= len(losses) or last > len(losses):
-            raise ValueError(f"at/last: curve {label!r} has only {len(losses)} steps")
         name = f"({i}) " * numbered + label
         rows.append([name, *(losses[t] for t in at), sum(losses[-last:]) / last])
     return table(rows, columns, sep="")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import torch
 
 from lessons import environment
-from lessons.checks import check_int
+from lessons.checks import check_int, checked
 
 environment.apply()  # one thread, one CPU path: the same numbers on every machine
 
@@ -51,6 +51,11 @@ def seeded(seed: int) -> Iterator[None]:
         yield
 
 
+def _check_seed(seed, **_) -> None:
+    check_int("seed", seed, minimum=0)
+
+
+@checked(_check_seed)
 def offset_seed(seed: int) -> int:
     """The seed a run really uses: ``seed`` plus :func:`seed_offset` (0 on the site).
 
@@ -63,7 +68,7 @@ def offset_seed(seed: int) -> int:
     Returns:
         ``seed + seed_offset()``.
     """
-    return check_int("seed", seed, minimum=0) + seed_offset()
+    return int(seed) + seed_offset()
 
 
 def seed_offset() -> int:

@@ -9,7 +9,7 @@ import statistics
 
 import torch
 
-from lessons.multi_dimensional_input.architectures import compare_architectures, format_table
+from lessons.multi_dimensional_input.architectures import architecture_table, compare_architectures
 from lessons.multi_dimensional_input.exercises import (
     bce_literal,
     bce_softplus,
@@ -124,7 +124,7 @@ for seed in range(1, 6):
     for sizes, _, acc_train, acc_val in rows:
         results[sizes]["train"] += acc_train
         results[sizes]["val"] += acc_val
-print(format_table([(sizes, "relu", r["train"], r["val"]) for sizes, r in results.items()]))
+print(architecture_table([(sizes, "relu", r["train"], r["val"]) for sizes, r in results.items()]))
 for sizes, r in results.items():
     print(
         f"{sizes}: val acc mean {statistics.mean(r['val']):.3f}, "

@@ -13,12 +13,12 @@ from lessons.conv_cost import conv_mults
 from lessons.seeds import seeded
 
 
-def _check_map(size, in_channels, **_) -> None:
+def _check_branch_mults(size, in_channels, **_) -> None:
     check_int("size", size, minimum=1)
     check_int("in_channels", in_channels, minimum=1)
 
 
-@checked(_check_map)
+@checked(_check_branch_mults)
 def branch_mults(size: int = 12, in_channels: int = 10, k: int = 5) -> dict[str, int]:
     """Multiplications of each branch of :class:`Inception` on a ``size``×``size`` input.
 
@@ -40,7 +40,11 @@ def branch_mults(size: int = 12, in_channels: int = 10, k: int = 5) -> dict[str,
     }
 
 
-@checked(_check_map)
+def _check_counted_branch_mults(size, in_channels, **_) -> None:
+    _check_branch_mults(size, in_channels)
+
+
+@checked(_check_counted_branch_mults)
 def counted_branch_mults(size: int = 12, in_channels: int = 10, k: int = 5) -> dict[str, int]:
     """The same counts measured by ``FlopCounterMode`` on a real module (FLOPs / 2).
 
@@ -87,6 +91,11 @@ def make_googlenet(seed: int = 0) -> SmallGoogLeNet:
         return SmallGoogLeNet()
 
 
+def _check_make_kaiming_plain(blocks, **_) -> None:
+    check_int("blocks", blocks, minimum=1)
+
+
+@checked(_check_make_kaiming_plain)
 def make_kaiming_plain(seed: int = 0, blocks: int = 5) -> DeepNet:
     """The lesson's plain network with He (Kaiming) normal weights and zero biases in every conv.
 
@@ -126,11 +135,15 @@ def make_relu_then_add(seed: int = 0) -> DeepNet:
     return model
 
 
-@torch.no_grad()
-def block_growth(model: DeepNet, x: torch.Tensor) -> list[float]:
-    """Mean activation after the stem and after each block, for inputs ``x``."""
+def _check_block_growth(model, **_) -> None:
     if not isinstance(model, DeepNet):
         raise TypeError(f"model must be a DeepNet, got {type(model).__name__}")
+
+
+@torch.no_grad()
+@checked(_check_block_growth)
+def block_growth(model: DeepNet, x: torch.Tensor) -> list[float]:
+    """Mean activation after the stem and after each block, for inputs ``x``."""
     h = F.relu(model.stem(x))
     means = [h.mean().item()]
     for block in model.blocks:

@@ -8,8 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lessons.checks import check_int
+from lessons.checks import check_int, checked
 from lessons.plotting import subplots
+from lessons.printing import table
 from lessons.seeds import seeded
 
 
@@ -43,12 +44,16 @@ class Inception(nn.Module):
 # --8<-- [end:inception]
 
 
-def make_inception(in_channels: int = 10, k: int = 3, seed: int = 0) -> Inception:
-    """Build an :class:`Inception` module with kernel ``k`` (odd) in branch 2, seeded."""
+def _check_make_inception(in_channels, k, **_) -> None:
     check_int("in_channels", in_channels, minimum=1)
     check_int("k", k, minimum=1)
     if k % 2 == 0:
         raise ValueError(f"k must be odd so that padding k // 2 keeps H×W, got {k}")
+
+
+@checked(_check_make_inception)
+def make_inception(in_channels: int = 10, k: int = 3, seed: int = 0) -> Inception:
+    """Build an :class:`Inception` module with kernel ``k`` (odd) in branch 2, seeded."""
     with seeded(seed):
         return Inception(in_channels, k)
 
@@ -94,8 +99,6 @@ class DeepNet(nn.Module):
 
 def make_deep(seed: int = 0, channels: int = 8, blocks: int = 5, skip: bool = True) -> DeepNet:
     """Build a :class:`DeepNet` whose initial weights depend only on ``seed`` (not on ``skip``)."""
-    check_int("channels", channels, minimum=1)
-    check_int("blocks", blocks, minimum=1)
     with seeded(seed):
         return DeepNet(channels, blocks, skip)
 
@@ -110,6 +113,12 @@ def make_residual(seed: int = 0) -> DeepNet:
     return make_deep(seed, skip=True)
 
 
+def _check_make_pair(channels, blocks, **_) -> None:
+    check_int("channels", channels, minimum=1)
+    check_int("blocks", blocks, minimum=1)
+
+
+@checked(_check_make_pair)
 def make_pair(channels: int = 8, blocks: int = 5, seed: int = 0) -> tuple[DeepNet, DeepNet]:
     """Build a plain and a residual :class:`DeepNet` with identical initial weights.
 
@@ -120,10 +129,14 @@ def make_pair(channels: int = 8, blocks: int = 5, seed: int = 0) -> tuple[DeepNe
     return make_deep(seed, channels, blocks, False), make_deep(seed, channels, blocks, True)
 
 
-def conv_grad_norms(model: DeepNet, x: torch.Tensor, y: torch.Tensor) -> list[float]:
-    """‖∂J/∂W_l‖ of every conv layer l (input side first) for one batch, without an update."""
+def _check_conv_grad_norms(model, **_) -> None:
     if not isinstance(model, DeepNet):
         raise TypeError(f"model must be a DeepNet, got {type(model).__name__}")
+
+
+@checked(_check_conv_grad_norms)
+def conv_grad_norms(model: DeepNet, x: torch.Tensor, y: torch.Tensor) -> list[float]:
+    """‖∂J/∂W_l‖ of every conv layer l (input side first) for one batch, without an update."""
     model.zero_grad()
     F.cross_entropy(model(x), y).backward()
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
@@ -134,24 +147,28 @@ def conv_grad_norms(model: DeepNet, x: torch.Tensor, y: torch.Tensor) -> list[fl
 
 def grad_norm_table(x: torch.Tensor, y: torch.Tensor, seeds=range(5)) -> str:
     """Median and min–max over seeds of ‖∂J/∂W_l‖ at initialization, first and last conv layer."""
-    rows = {"plain": ([], []), "residual": ([], [])}
+    norms = {"plain": ([], []), "residual": ([], [])}  # name → (layer 1, layer 11) per seed
     for seed in seeds:
-        for name, model in zip(rows, make_pair(seed=seed), strict=True):
-            norms = conv_grad_norms(model, x, y)
-            rows[name][0].append(norms[0])  # l = 1, next to the input
-            rows[name][1].append(norms[-1])  # l = 11, next to the classifier
-    lines = [f"{'':10}{'layer':>6}{'median':>10}{'min':>10}{'max':>10}"]
-    for name, (first, last) in rows.items():
+        for name, model in zip(norms, make_pair(seed=seed), strict=True):
+            grads = conv_grad_norms(model, x, y)
+            norms[name][0].append(grads[0])  # l = 1, next to the input
+            norms[name][1].append(grads[-1])  # l = 11, next to the classifier
+    rows = []
+    for name, (first, last) in norms.items():
         for layer, values in ((1, first), (11, last)):
-            med, lo, hi = statistics.median(values), min(values), max(values)
-            lines.append(f"{name:10}{layer:>6}{med:>10.1e}{lo:>10.1e}{hi:>10.1e}")
-    return "\n".join(lines)
+            rows.append([name, layer, statistics.median(values), min(values), max(values)])
+    columns = [("", "<10"), ("layer", ">6")] + [(h, ">10.1e") for h in ("median", "min", "max")]
+    return table(rows, columns, sep="")
 
 
-def plot_grad_norms(plain: list[float], residual: list[float]):
-    """‖∂J/∂W_l‖ against layer l for both nets, on a log scale."""
+def _check_plot_grad_norms(plain, residual) -> None:
     if len(plain) != len(residual) or not plain:
         raise ValueError("plain and residual must be non-empty lists of the same length")
+
+
+@checked(_check_plot_grad_norms)
+def plot_grad_norms(plain: list[float], residual: list[float]):
+    """‖∂J/∂W_l‖ against layer l for both nets, on a log scale."""
     fig, ax = subplots(figsize=(5.6, 3.0))
     layers = range(1, len(plain) + 1)
     ax.semilogy(layers, plain, marker="o", label="$y = F(x)$")

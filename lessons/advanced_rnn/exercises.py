@@ -8,14 +8,17 @@ import torch
 from torch import nn
 
 from lessons.advanced_rnn.gated_cells import gru_cell
-from lessons.advanced_rnn.lesson import NameClassifier, labels
+from lessons.advanced_rnn.lesson import NameClassifier, _check_pairs, labels
 from lessons.advanced_rnn.names import encode
 from lessons.checks import check_float, check_int, checked
 from lessons.devices import resolve_device
 from lessons.seeds import generator, seeded
 
 
-def _check_train(epochs, hidden_size, batch_size, lr, forget_bias, **_) -> None:
+def _check_train_variant(
+    pairs, codes, epochs, hidden_size, batch_size, lr, forget_bias, **_
+) -> None:
+    _check_pairs(pairs, codes)
     check_int("epochs", epochs, minimum=1)
     check_int("hidden_size", hidden_size, minimum=1)
     check_int("batch_size", batch_size, minimum=1)
@@ -24,7 +27,7 @@ def _check_train(epochs, hidden_size, batch_size, lr, forget_bias, **_) -> None:
         check_float("forget_bias", forget_bias)
 
 
-@checked(_check_train)
+@checked(_check_train_variant)
 def train_variant(
     pairs, codes, cell="gru", bidirectional=False, epochs=6, hidden_size=32, batch_size=256,
     lr=0.02, seed=0, weight=None, packed=True, forget_bias=None, device=None,
@@ -71,15 +74,19 @@ def train_variant(
     return model
 
 
+def _check_set_forget_bias(model, value) -> None:
+    if not isinstance(model.rnn, nn.LSTM):
+        raise TypeError(f"model must hold an LSTM, got {type(model.rnn).__name__}")
+    check_float("value", value)
+
+
+@checked(_check_set_forget_bias)
 def set_forget_bias(model: NameClassifier, value: float = 1.0) -> None:
     """Make the forget gate's bias ``b_if + b_hf`` equal ``value`` in every LSTM layer/direction.
 
     Rows H to 2H (gates stacked i, f, g, o): ``bias_ih`` gets ``value``, ``bias_hh`` gets 0,
     so that f_t = σ(value) when the weighted inputs are 0.
     """
-    if not isinstance(model.rnn, nn.LSTM):
-        raise TypeError(f"model must hold an LSTM, got {type(model.rnn).__name__}")
-    check_float("value", value)
     h = model.rnn.hidden_size
     with torch.no_grad():
         for name, b in model.rnn.named_parameters():
@@ -89,16 +96,26 @@ def set_forget_bias(model: NameClassifier, value: float = 1.0) -> None:
                 b[h : 2 * h] = 0.0  # b_hf
 
 
+def _check_inverse_frequency(pairs, codes) -> None:
+    if set(codes) - {c for _, c in pairs}:
+        raise ValueError("codes: every class must occur in pairs")
+
+
+@checked(_check_inverse_frequency)
 def inverse_frequency(pairs, codes) -> torch.Tensor:
     """Class weights ``w_c = N / (C · N_c)``: 1 on average, larger for small classes."""
     counts = Counter(c for _, c in pairs)
-    if set(codes) - set(counts):
-        raise ValueError("codes: every class must occur in pairs")
     n, k = len(pairs), len(codes)
     return torch.tensor([n / (k * counts[c]) for c in codes])
 
 
+def _check_gru_by_hand(model, **_) -> None:
+    if not isinstance(model.rnn, nn.GRU) or model.rnn.bidirectional:
+        raise TypeError("model must hold a unidirectional GRU")
+
+
 @torch.no_grad()
+@checked(_check_gru_by_hand)
 def gru_by_hand(model: NameClassifier, name: str) -> tuple[torch.Tensor, torch.Tensor, list]:
     """Run a unidirectional GRU classifier's cell step by step with ``gru_cell``.
 
@@ -109,8 +126,6 @@ def gru_by_hand(model: NameClassifier, name: str) -> tuple[torch.Tensor, torch.T
     Returns:
         ``(h_n by hand, h_n of model.rnn, [mean update gate z_t for each character])``.
     """
-    if not isinstance(model.rnn, nn.GRU) or model.rnn.bidirectional:
-        raise TypeError("model must hold a unidirectional GRU")
     dev = model.embedding.weight.device
     x, _ = encode([name])
     e = model.embedding(x.to(dev))  # (1, T, E)

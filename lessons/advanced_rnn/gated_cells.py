@@ -25,11 +25,11 @@ def _check_params(x, h, w_ih, w_hh, b_ih, b_hh, gates):
             raise ValueError(f"{name} must have shape {shape}, got {tuple(tensors[name].shape)}")
 
 
-def _check_gru(x, h, w_ih, w_hh, b_ih, b_hh):
+def _check_gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
     _check_params(x, h, w_ih, w_hh, b_ih, b_hh, gates=3)
 
 
-def _check_lstm(x, state, w_ih, w_hh, b_ih, b_hh):
+def _check_lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh):
     if not isinstance(state, tuple) or len(state) != 2:
         raise TypeError("state must be a tuple (h, c)")
     if state[0].shape != state[1].shape:
@@ -37,7 +37,7 @@ def _check_lstm(x, state, w_ih, w_hh, b_ih, b_hh):
     _check_params(x, state[0], w_ih, w_hh, b_ih, b_hh, gates=4)
 
 
-@checked(_check_gru)
+@checked(_check_gru_cell)
 # --8<-- [start:gru_cell]
 def gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
     """One GRU step written out, with PyTorch's weight layout (gates stacked r, z, n).
@@ -67,7 +67,7 @@ def gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
 # --8<-- [end:gru_cell]
 
 
-@checked(_check_lstm)
+@checked(_check_lstm_cell)
 # --8<-- [start:lstm_cell]
 def lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh):
     """One LSTM step written out, with PyTorch's weight layout (gates stacked i, f, g, o).

@@ -68,13 +68,17 @@ class NameClassifier(nn.Module):
 
 def labels(pairs, codes):
     """Return the index in ``codes`` of each ``(name, code)`` pair's code, as an int64 tensor."""
-    unknown = sorted({c for _, c in pairs} - set(codes))
-    if not pairs or unknown:
-        raise ValueError(f"pairs must be non-empty with every code in codes; unknown: {unknown}")
     return torch.tensor([codes.index(c) for _, c in pairs])
 
 
-def _check_train(cell, epochs, hidden_size, batch_size, lr, seed, **_):
+def _check_pairs(pairs, codes):
+    unknown = sorted({c for _, c in pairs} - set(codes))
+    if not pairs or unknown:
+        raise ValueError(f"pairs must be non-empty with every code in codes; unknown: {unknown}")
+
+
+def _check_train_classifier(pairs, codes, cell, epochs, hidden_size, batch_size, lr, seed, **_):
+    _check_pairs(pairs, codes)
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
     check_int("epochs", epochs, minimum=1)
@@ -84,7 +88,7 @@ def _check_train(cell, epochs, hidden_size, batch_size, lr, seed, **_):
     check_int("seed", seed, minimum=0)
 
 
-@checked(_check_train)
+@checked(_check_train_classifier)
 # --8<-- [start:train]
 def train_classifier(
     pairs, codes, cell="gru", bidirectional=False, epochs=6, hidden_size=32, batch_size=256,
@@ -134,6 +138,11 @@ def train_classifier(
 # --8<-- [end:train]
 
 
+def _check_evaluate(pairs, codes, **_):
+    _check_pairs(pairs, codes)
+
+
+@checked(_check_evaluate)
 # --8<-- [start:evaluate]
 @torch.no_grad()
 def evaluate(model, pairs, codes, packed=True):
@@ -157,14 +166,14 @@ def evaluate(model, pairs, codes, packed=True):
 # --8<-- [end:evaluate]
 
 
-def _check_sweep(models, seeds, **_):
+def _check_seed_sweep(models, seeds, **_):
     if not models or set(models) - set(MODELS):
         raise ValueError(f"models must be a non-empty list of names in {sorted(MODELS)}")
     if not seeds:
         raise ValueError("seeds must be a non-empty sequence of seeds")
 
 
-@checked(_check_sweep)
+@checked(_check_seed_sweep)
 # --8<-- [start:sweep]
 def seed_sweep(train, val, codes, models=("GRU", "LSTM"), seeds=range(5), trained=None, **budget):
     """Validation accuracy of each model trained with each seed, on the same data and budget.

@@ -20,6 +20,7 @@ from collections import Counter
 import torch
 
 from lessons.checks import check_float, check_int, checked
+from lessons.printing import table
 from lessons.seeds import offset_seed
 
 # --8<-- [start:sources]
@@ -89,12 +90,6 @@ def fold(name: str) -> str:
 # --8<-- [end:fold]
 
 
-def _check_code(code):
-    if code not in SOURCES:
-        raise ValueError(f"code must be one of {sorted(SOURCES)}, got {code!r}")
-
-
-@checked(_check_code)
 # --8<-- [start:raw_names]
 def raw_names(code: str) -> list[str]:
     """Return the surnames of class ``code``, as Faker stores them (sorted, unique).
@@ -131,12 +126,12 @@ def candidates() -> dict[str, list[str]]:
 # --8<-- [end:candidates]
 
 
-def _check_load(seed, max_per_class):
+def _check_load_names(seed, max_per_class):
     check_int("seed", seed, minimum=0)
     check_int("max_per_class", max_per_class, minimum=1)
 
 
-@checked(_check_load)
+@checked(_check_load_names)
 # --8<-- [start:load_names]
 def load_names(seed: int = 0, max_per_class: int = MAX_PER_CLASS) -> list[tuple[str, str]]:
     """Build the data set: ``(folded surname, class code)`` pairs, capped per class.
@@ -171,23 +166,25 @@ def count_table(pairs: list[tuple[str, str]]) -> str:
 
     """
     kept, unique = Counter(code for _, code in pairs), candidates()
-    lines = [f"{'code':<5}{'locale':<7}{'faker':>6}{'unique':>7}{'kept':>6}  example"]
+    rows = []
     for code in sorted(kept):
         example = next(n for n, c in pairs if c == code)
         raw, loc = len(raw_names(code)), SOURCES[code][0]
-        lines.append(f"{code:<5}{loc:<7}{raw:>6}{len(unique[code]):>7}{kept[code]:>6}  {example}")
+        rows.append([code, loc, raw, len(unique[code]), kept[code], "", example])
     total = sum(len(raw_names(c)) for c in kept), sum(len(unique[c]) for c in kept), len(pairs)
-    lines.append(f"{'all':<12}{total[0]:>6}{total[1]:>7}{total[2]:>6}")
-    return "\n".join(lines)
+    rows.append(["all", "", *total, "", ""])
+    columns = [("code", "<5"), ("locale", "<7"), ("faker", ">6"), ("unique", ">7"), ("kept", ">6")]
+    columns += [("", "<2"), ("example", "<")]  # two spaces before the example
+    return table(rows, columns, sep="")
 
 
-def _check_split(test_fraction, **_):
+def _check_stratified_split(test_fraction, **_):
     check_float("test_fraction", test_fraction, minimum=0.0, strict=True)
     if test_fraction >= 1:
         raise ValueError(f"test_fraction must be < 1, got {test_fraction}")
 
 
-@checked(_check_split)
+@checked(_check_stratified_split)
 # --8<-- [start:split]
 def stratified_split(
     pairs: list[tuple[str, str]], test_fraction: float = 0.2, seed: int = 0

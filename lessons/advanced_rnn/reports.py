@@ -13,6 +13,7 @@ import torch
 
 from lessons.advanced_rnn.lesson import evaluate
 from lessons.plotting import subplots
+from lessons.printing import table
 
 SYMBOLS = {  # figure labels: symbols only, shared by both languages
     "GRU": (r"$\overrightarrow{h}_{\mathrm{GRU}}$", "o-"),
@@ -34,11 +35,12 @@ def accuracy_table(models, splits, codes, packed=True):
         A fixed-width text table.
 
     """
-    lines = [f"{'model':<6}" + "".join(f"{s:>8}" for s in splits)]
-    for name, model in models.items():
-        row = "".join(f"{evaluate(model, p, codes, packed)[0]:>8.3f}" for p in splits.values())
-        lines.append(f"{name:<6}{row}")
-    return "\n".join(lines)
+    rows = [
+        [name] + [evaluate(model, p, codes, packed)[0] for p in splits.values()]
+        for name, model in models.items()
+    ]
+    columns = [("model", "<6")] + [(s, ">8.3f") for s in splits]
+    return table(rows, columns, sep="")
 
 
 def per_class_accuracy(models, pairs, codes):
@@ -49,21 +51,22 @@ def per_class_accuracy(models, pairs, codes):
 def per_class_table(models, pairs, codes):
     """Per-class accuracy, one column per model, with each class's size ``n`` in ``pairs``."""
     per_class, counts = per_class_accuracy(models, pairs, codes), Counter(c for _, c in pairs)
-    lines = [f"{'code':<6}{'n':>5}" + "".join(f"{m:>8}" for m in models)]
-    for c in per_class[next(iter(models))]:
-        row = "".join(f"{per_class[m][c]:>8.2f}" for m in models)
-        lines.append(f"{c:<6}{counts[c]:>5}{row}")
-    return "\n".join(lines)
+    rows = [
+        [c, counts[c]] + [per_class[m][c] for m in models] for c in per_class[next(iter(models))]
+    ]
+    columns = [("code", "<6"), ("n", ">5")] + [(m, ">8.2f") for m in models]
+    return table(rows, columns, sep="")
 
 
 def format_sweep(results):
     """One line per model: median, min–max and every value of its accuracies over the seeds."""
-    lines = [f"{'model':<6}  {'median':>6}  {'min-max':>11}  per seed"]
+    rows = []
     for name, values in results.items():
         spread = f"{min(values):.3f}-{max(values):.3f}"
         each = " ".join(f"{v:.3f}" for v in values)
-        lines.append(f"{name:<6}  {statistics.median(values):>6.3f}  {spread:>11}  {each}")
-    return "\n".join(lines)
+        rows.append([name, statistics.median(values), spread, each])
+    columns = [("model", "<6"), ("median", ">6.3f"), ("min-max", ">11"), ("per seed", "<")]
+    return table(rows, columns)
 
 
 def format_predictions(names, predictions):

@@ -19,13 +19,12 @@ from lessons.saved_tensors import saved_bytes
 from lessons.seeds import generator, seeded
 
 
-def _check_sizes(**sizes) -> None:
-    for name, value in sizes.items():
-        if name not in ("seed", "depths", "batches"):
-            check_int(name, value, minimum=1)
+def _check_linear_flops(n, d_in, d_out) -> None:
+    for name, value in (("n", n), ("d_in", d_in), ("d_out", d_out)):
+        check_int(name, value, minimum=1)
 
 
-@checked(_check_sizes)
+@checked(_check_linear_flops)
 # --8<-- [start:linear_flops]
 def linear_flops(n: int, d_in: int, d_out: int) -> dict[str, int]:
     """FLOPs of ``y = x·W`` (x: n×d_in, W: d_in×d_out), forward and backward, by hand.
@@ -41,7 +40,11 @@ def linear_flops(n: int, d_in: int, d_out: int) -> dict[str, int]:
 # --8<-- [end:linear_flops]
 
 
-@checked(_check_sizes)
+def _check_counted_flops(n, d_in, d_out, **_) -> None:
+    _check_linear_flops(n, d_in, d_out)
+
+
+@checked(_check_counted_flops)
 def counted_flops(n: int, d_in: int, d_out: int, seed: int = 0) -> dict[str, int]:
     """The same FLOPs counted by ``FlopCounterMode`` while PyTorch runs both passes."""
     g = generator(seed)
@@ -64,7 +67,16 @@ def make_stack(depth: int, width: int = 256, d_in: int = 64, seed: int = 0) -> n
         return nn.Sequential(*layers, nn.Linear(size, 1))
 
 
-@checked(_check_sizes)
+def _check_saved_table(depths, batches, width, d_in, **_) -> None:
+    for depth in depths:
+        check_int("depths", depth, minimum=1)
+    for batch in batches:
+        check_int("batches", batch, minimum=1)
+    check_int("width", width, minimum=1)
+    check_int("d_in", d_in, minimum=1)
+
+
+@checked(_check_saved_table)
 def saved_table(depths=(1, 2, 4, 8), batches=(32, 64, 128), width=256, d_in=64, seed=0):
     """Bytes autograd saves for one forward pass of :func:`make_stack`, per depth and batch.
 
@@ -73,9 +85,9 @@ def saved_table(depths=(1, 2, 4, 8), batches=(32, 64, 128), width=256, d_in=64, 
     """
     rows = []
     for depth in depths:
-        model = make_stack(check_int("depth", depth, minimum=1), width, d_in, seed)
+        model = make_stack(depth, width, d_in, seed)
         for batch in batches:
-            x = torch.randn(check_int("batch", batch, minimum=1), d_in, generator=generator(seed))
+            x = torch.randn(batch, d_in, generator=generator(seed))
             _, nbytes = saved_bytes(model, x)
             predicted = 4 * batch * (d_in + depth * width)  # float32: each input and ReLU output
             rows.append({"L": depth, "B": batch, "bytes": nbytes, "4·B·(d_in+L·width)": predicted})
@@ -91,7 +103,7 @@ def time_forward_backward(n=512, d_in=1024, d_out=1024, repeats=20, seed=0) -> d
     x = torch.randn(n, d_in, generator=g).requires_grad_()
     w = torch.randn(d_in, d_out, generator=g).requires_grad_()
     forward, backward = [], []
-    for _ in range(check_int("repeats", repeats, minimum=1)):
+    for _ in range(repeats):
         start = time.perf_counter()
         y = x @ w
         middle = time.perf_counter()

@@ -8,19 +8,24 @@ import numpy as np
 import torch
 
 from lessons.backpropagation.lesson import X_DATA, Y_DATA, make_network_data
-from lessons.checks import check_float, check_int
+from lessons.checks import check_float, check_int, checked
 from lessons.seeds import generator, offset_seed
 
 F64 = torch.float64
 
 
+def _check_bias_gradients(x, y, w, b) -> None:
+    for name, value in (("x", x), ("y", y), ("w", w), ("b", b)):
+        check_float(name, value)
+
+
+@checked(_check_bias_gradients)
 def bias_gradients(x: float = 2.0, y: float = 4.0, w: float = 1.0, b: float = 0.0) -> dict:
     """∂ℓ/∂w and ∂ℓ/∂b of ℓ = (x·w + b − y)², by hand and by autograd (float64).
 
     Returns:
         ``{"hand": (dw, db), "autograd": (dw, db)}``.
     """
-    x, y, w, b = (check_float(n, v) for n, v in (("x", x), ("y", y), ("w", w), ("b", b)))
     r = x * w + b - y  # residual ŷ − y
     hand = (2 * x * r, 2 * r)  # ∂ℓ/∂w = 2x·r, ∂ℓ/∂b = 2r
     w_t = torch.tensor(w, dtype=F64, requires_grad=True)
@@ -29,14 +34,20 @@ def bias_gradients(x: float = 2.0, y: float = 4.0, w: float = 1.0, b: float = 0.
     return {"hand": hand, "autograd": (w_t.grad.item(), b_t.grad.item())}
 
 
+def _check_error_factors(lr, epochs, w) -> None:
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_int("epochs", epochs, minimum=1)
+    check_float("w", w)
+
+
+@checked(_check_error_factors)
 def error_factors(lr: float, epochs: int = 6, w: float = 1.0) -> list[float]:
     """Ratios (w_{t+1} − 2)/(w_t − 2) of batch gradient descent on the course data.
 
     Each should equal 1 − 28α/3 (float64, the lesson's update ``w ← w − α·∂J/∂w``).
     """
-    lr = check_float("lr", lr, minimum=0.0, strict=True)
-    errors = [check_float("w", w) - 2.0]
-    for _ in range(check_int("epochs", epochs, minimum=1)):
+    errors = [w - 2.0]
+    for _ in range(epochs):
         grad = (
             sum(2 * x * (x * (errors[-1] + 2.0) - y) for x, y in zip(X_DATA, Y_DATA, strict=True))
             / 3
@@ -94,6 +105,13 @@ class MySigmoid(torch.autograd.Function):
         return grad_output * s * (1 - s)
 
 
+def _check_check_sigmoid(dtype, n, **_) -> None:
+    if dtype not in (torch.float32, F64):
+        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
+    check_int("n", n, minimum=1)
+
+
+@checked(_check_check_sigmoid)
 def check_sigmoid(dtype=F64, seed: int = 0, n: int = 10) -> tuple[bool, float]:
     """``gradcheck`` of :class:`MySigmoid` in ``dtype``, and the largest finite-difference error.
 
@@ -103,10 +121,8 @@ def check_sigmoid(dtype=F64, seed: int = 0, n: int = 10) -> tuple[bool, float]:
     Returns:
         ``(passed, max |numeric − analytic|)`` with gradcheck's default ε = 10⁻⁶.
     """
-    if dtype not in (torch.float32, F64):
-        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
     g = generator(seed)
-    x = torch.randn(check_int("n", n, minimum=1), generator=g, dtype=dtype, requires_grad=True)
+    x = torch.randn(n, generator=g, dtype=dtype, requires_grad=True)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*not a double precision", category=UserWarning)
         passed = torch.autograd.gradcheck(MySigmoid.apply, (x,), raise_exception=False)
@@ -117,12 +133,18 @@ def check_sigmoid(dtype=F64, seed: int = 0, n: int = 10) -> tuple[bool, float]:
     return passed, (numeric - s * (1 - s)).abs().max().item()
 
 
+def _check_sgd_epoch_zeroing(w, lr, epochs) -> None:
+    check_float("w", w)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_int("epochs", epochs, minimum=1)
+
+
+@checked(_check_sgd_epoch_zeroing)
 def sgd_epoch_zeroing(w: float = 1.0, lr: float = 0.01, epochs: int = 100) -> list[float]:
     """``torch_sgd`` with ``w.grad`` zeroed only at the end of each epoch; w after every step."""
-    lr = check_float("lr", lr, minimum=0.0, strict=True)
-    w_t = torch.tensor(check_float("w", w), dtype=F64, requires_grad=True)
+    w_t = torch.tensor(w, dtype=F64, requires_grad=True)
     trajectory = []
-    for _ in range(check_int("epochs", epochs, minimum=1)):
+    for _ in range(epochs):
         for x, y in zip(X_DATA, Y_DATA, strict=True):
             ((x * w_t - y) ** 2).backward()  # w.grad ← w.grad + ∂ℓ/∂w
             with torch.no_grad():

@@ -24,12 +24,12 @@ OPS = {
 }  # grad_fn → symbol
 
 
-def _check_output(output, **_) -> None:
+def _check_graph_nodes(output) -> None:
     if not isinstance(output, torch.Tensor) or output.grad_fn is None:
         raise TypeError("output must be a tensor computed from tensors that require grad")
 
 
-@checked(_check_output)
+@checked(_check_graph_nodes)
 # --8<-- [start:graph_nodes]
 def graph_nodes(output: torch.Tensor) -> tuple[dict, list]:
     """Walk the graph backward from ``output`` through ``grad_fn.next_functions``.
@@ -62,7 +62,6 @@ def _node_symbol(node, leaves: dict) -> str:
     return f"${OPS.get(name, name)}$"
 
 
-@checked(_check_output)
 def plot_graph(output: torch.Tensor, leaves: dict, results: dict | None = None):
     """Draw the graph of ``output`` as autograd recorded it: inputs left, output right.
 
@@ -115,7 +114,8 @@ def draw_fan_out_graph(a=2.0, b=1.0):
 
 
 def _check_fan_out(a, b) -> None:
-    check_float("a", a), check_float("b", b)
+    check_float("a", a)
+    check_float("b", b)
 
 
 @checked(_check_fan_out)
@@ -131,6 +131,18 @@ def fan_out(a=2.0, b=1.0) -> dict[str, float]:
 
 
 # --8<-- [end:fan_out]
+
+
+def _check_backward_twice(retain_graph) -> None:
+    if not isinstance(retain_graph, bool):
+        raise TypeError(f"retain_graph must be a bool, got {type(retain_graph).__name__}")
+
+
+def _check_detached_grad(which) -> None:
+    if which not in ("c", "d"):
+        raise ValueError(f"which must be 'c' or 'd', got {which!r}")
+
+
 # --8<-- [start:lifetime]
 def fan_out_graph(a=2.0, b=1.0) -> tuple[torch.Tensor, ...]:
     """Build ``e = (a + b)(b + 1)`` in float64; return the leaves ``a, b`` and ``c, d, e``."""
@@ -139,6 +151,9 @@ def fan_out_graph(a=2.0, b=1.0) -> tuple[torch.Tensor, ...]:
     return a, b, c, d, c * d
 
 
+# --8<-- [end:lifetime]
+@checked(_check_backward_twice)
+# --8<-- [start:backward_twice]
 def backward_twice(retain_graph: bool) -> float:
     """Call ``e.backward()`` twice; the first call frees the graph unless ``retain_graph``."""
     _, b, _, _, e = fan_out_graph()
@@ -147,6 +162,9 @@ def backward_twice(retain_graph: bool) -> float:
     return b.grad.item()  # 5 + 5: the second pass adds to .grad
 
 
+# --8<-- [end:backward_twice]
+@checked(_check_detached_grad)
+# --8<-- [start:detached_grad]
 def detached_grad(which: str) -> float:
     """``∂e/∂b`` when the path through ``c`` or ``d`` is cut with ``detach()``."""
     a, b, c, d, _ = fan_out_graph()
@@ -155,21 +173,7 @@ def detached_grad(which: str) -> float:
     return b.grad.item()
 
 
-# --8<-- [end:lifetime]
-
-
-def _check_which(which) -> None:
-    if which not in ("c", "d"):
-        raise ValueError(f"which must be 'c' or 'd', got {which!r}")
-
-
-def _check_retain(retain_graph) -> None:
-    if not isinstance(retain_graph, bool):
-        raise TypeError(f"retain_graph must be a bool, got {type(retain_graph).__name__}")
-
-
-backward_twice = checked(_check_retain)(backward_twice)
-detached_grad = checked(_check_which)(detached_grad)
+# --8<-- [end:detached_grad]
 
 
 # --8<-- [start:hvp]
@@ -189,6 +193,11 @@ def hessian_vector_product(x, a, v) -> torch.Tensor:
 # --8<-- [end:hvp]
 
 
+def _check_hvp_check(n, **_) -> None:
+    check_int("n", n, 1)
+
+
+@checked(_check_hvp_check)
 def hvp_check(n=5, seed=0) -> dict[str, float]:
     """Compare :func:`hessian_vector_product` with the exact ``(diag(3x²) + A)·v`` in float64."""
     g = generator(seed)
@@ -199,9 +208,12 @@ def hvp_check(n=5, seed=0) -> dict[str, float]:
     return {"max|Hv|": exact.abs().max().item(), "max|Δ|": (hv - exact).abs().max().item()}
 
 
-hvp_check = checked(lambda n, seed: check_int("n", n, 1))(hvp_check)
+def _check_shape_candidates(n, h, d_out, **_) -> None:
+    for name, value in (("n", n), ("h", h), ("d_out", d_out)):
+        check_int(name, value, 1)
 
 
+@checked(_check_shape_candidates)
 # --8<-- [start:shapes]
 def shape_candidates(n=4, h=4, d_out=3, seed=0) -> list[dict]:
     """Every product of ``a`` (n×h) and ``G = ∂ℓ/∂ŷ`` (n×d_out), (un)transposed, of shape h×d_out.
@@ -225,8 +237,3 @@ def shape_candidates(n=4, h=4, d_out=3, seed=0) -> list[dict]:
 
 
 # --8<-- [end:shapes]
-shape_candidates = checked(
-    lambda n, h, d_out, seed: [
-        check_int(k, v, 1) for k, v in (("n", n), ("h", h), ("d_out", d_out))
-    ]
-)(shape_candidates)

@@ -19,37 +19,50 @@ def format_values(values: dict[str, float]) -> str:
     return "\n".join(f"{name:>{width}} = {value:.6g}" for name, value in values.items())
 
 
-def _check_gd(w, lr, epochs, xs=X_DATA, ys=Y_DATA, **_) -> None:
-    if len(xs) == 0 or len(xs) != len(ys):
-        raise ValueError(f"xs and ys must be non-empty, of equal length: {len(xs)}, {len(ys)}")
-    check_float("w", w), check_float("lr", lr, 0, strict=True), check_int("epochs", epochs, 1)
-
-
-def _check_hand(x, y, w) -> None:
+def _check_hand_gradient(x, y, w) -> None:
     for name, value in (("x", x), ("y", y), ("w", w)):
         check_float(name, value)
+
+
+def _check_batch_gd(w, lr, epochs, xs=X_DATA, ys=Y_DATA) -> None:
+    if len(xs) == 0 or len(xs) != len(ys):
+        raise ValueError(f"xs and ys must be non-empty, of equal length: {len(xs)}, {len(ys)}")
+    check_float("w", w)
+    check_float("lr", lr, 0, strict=True)
+    check_int("epochs", epochs, 1)
+
+
+def _check_sgd(w, lr, epochs, xs, ys) -> None:
+    _check_batch_gd(w, lr, epochs, xs, ys)  # the same arguments as batch_gd
 
 
 def _check_torch_sgd(zero_grad, w, lr, epochs, **_) -> None:
     if not isinstance(zero_grad, bool):
         raise TypeError(f"zero_grad must be a bool, got {type(zero_grad).__name__}")
-    _check_gd(w, lr, epochs)
+    _check_batch_gd(w, lr, epochs)
 
 
-def _check_train(steps, lr, **_) -> None:
-    check_int("steps", steps, 1), check_float("lr", lr, 0.0, strict=True)
+def _check_accumulated_grad(calls) -> None:
+    check_int("calls", calls, 1)
+
+
+def _check_train_numpy(steps, lr, **_) -> None:
+    check_int("steps", steps, 1)
+    check_float("lr", lr, 0.0, strict=True)
+
+
+def _check_check_my_relu(n, **_) -> None:
+    check_int("n", n, 1)
 
 
 def make_network_data(seed=0, n=64, d_in=1000, h=100, d_out=10) -> dict[str, np.ndarray]:
     """Draw ``x`` (n×d_in), ``y`` (n×d_out), ``w1`` (d_in×h), ``w2`` (h×d_out) from N(0, 1)."""
-    sizes = {"n": n, "d_in": d_in, "h": h, "d_out": d_out}  # N, D_in, H, D_out
-    n, d_in, h, d_out = (check_int(name, value, 1) for name, value in sizes.items())
     rng = np.random.default_rng(offset_seed(seed))
     shapes = {"x": (n, d_in), "y": (n, d_out), "w1": (d_in, h), "w2": (h, d_out)}
     return {name: rng.standard_normal(shape) for name, shape in shapes.items()}  # N(0, 1)
 
 
-@checked(_check_hand)
+@checked(_check_hand_gradient)
 # --8<-- [start:hand_gradient]
 def hand_gradient(x: float, y: float, w: float) -> dict[str, float]:
     """Forward and backward pass of ``loss = (x·w − y)²`` for one sample, by the chain rule.
@@ -80,6 +93,9 @@ def cost(w: float, xs=X_DATA, ys=Y_DATA) -> float:
     return sum((x * w - y) ** 2 for x, y in zip(xs, ys, strict=True)) / len(xs)  # (ŷ_n − y_n)²
 
 
+# --8<-- [end:gd]
+@checked(_check_batch_gd)
+# --8<-- [start:batch_gd]
 def batch_gd(w=1.0, lr=0.01, epochs=100, xs=X_DATA, ys=Y_DATA) -> tuple[float, list[float]]:
     """Batch GD: one step per epoch along the mean gradient; return final w and J(w) per epoch."""
     costs = []
@@ -92,6 +108,9 @@ def batch_gd(w=1.0, lr=0.01, epochs=100, xs=X_DATA, ys=Y_DATA) -> tuple[float, l
     return w, costs
 
 
+# --8<-- [end:batch_gd]
+@checked(_check_sgd)
+# --8<-- [start:sgd]
 def sgd(w=1.0, lr=0.01, epochs=100, xs=X_DATA, ys=Y_DATA) -> tuple[float, list[float]]:
     """SGD: one step per sample, in order; return final w and J(w) at the start of each epoch."""
     costs = []
@@ -102,8 +121,7 @@ def sgd(w=1.0, lr=0.01, epochs=100, xs=X_DATA, ys=Y_DATA) -> tuple[float, list[f
     return w, costs
 
 
-# --8<-- [end:gd]
-batch_gd, sgd = checked(_check_gd)(batch_gd), checked(_check_gd)(sgd)  # checks, off the page
+# --8<-- [end:sgd]
 
 
 @checked(_check_torch_sgd)
@@ -138,6 +156,9 @@ def leaf_demo(retain: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     return w, y_hat
 
 
+# --8<-- [end:autograd_demos]
+@checked(_check_accumulated_grad)
+# --8<-- [start:accumulated_grad]
 def accumulated_grad(calls: int) -> float:
     """``w.grad`` after ``calls`` backward passes of the same loss, never zeroed."""
     w = torch.tensor(1.0, requires_grad=True)
@@ -156,8 +177,7 @@ def nonscalar_backward(gradient: torch.Tensor | None = None) -> torch.Tensor:
     return x.grad
 
 
-# --8<-- [end:autograd_demos]
-accumulated_grad = checked(lambda calls: check_int("calls", calls, 1))(accumulated_grad)
+# --8<-- [end:accumulated_grad]
 
 
 # --8<-- [start:numpy_backward]
@@ -176,6 +196,9 @@ def numpy_forward_backward(x, y, w1, w2) -> tuple[float, np.ndarray, np.ndarray]
     return loss, grad_w1, grad_w2
 
 
+# --8<-- [end:numpy_backward]
+@checked(_check_train_numpy)
+# --8<-- [start:train_numpy]
 def train_numpy(seed=0, steps=500, lr=1e-6) -> list[float]:
     """Train the two-layer network with plain gradient descent; return the loss of every step."""
     data = make_network_data(seed)
@@ -188,8 +211,7 @@ def train_numpy(seed=0, steps=500, lr=1e-6) -> list[float]:
     return losses
 
 
-# --8<-- [end:numpy_backward]
-train_numpy = checked(_check_train)(train_numpy)
+# --8<-- [end:train_numpy]
 
 
 # --8<-- [start:autograd_check]
@@ -240,6 +262,9 @@ class MyReLU(torch.autograd.Function):
         return grad_x
 
 
+# --8<-- [end:my_relu]
+@checked(_check_check_my_relu)
+# --8<-- [start:check_my_relu]
 def check_my_relu(seed=0, n=10) -> bool:
     """Compare MyReLU's backward with finite differences (``gradcheck``, float64)."""
     x = torch.randn(n, dtype=torch.float64, generator=generator(seed))
@@ -247,5 +272,4 @@ def check_my_relu(seed=0, n=10) -> bool:
     return torch.autograd.gradcheck(MyReLU.apply, (x,), eps=1e-6, atol=1e-8)
 
 
-# --8<-- [end:my_relu]
-check_my_relu = checked(lambda seed, n: check_int("n", n, 1))(check_my_relu)
+# --8<-- [end:check_my_relu]

@@ -11,7 +11,7 @@ from lessons.checks import check_int, checked
 from lessons.seeds import generator, seeded
 
 
-def _check_conv(x, weight, stride, padding, **_) -> None:
+def _check_conv2d_unfold(x, weight, stride, padding, **_) -> None:
     for name, t in (("x", x), ("weight", weight)):
         if not isinstance(t, torch.Tensor) or t.dim() != 4:
             raise ValueError(f"{name} must be a 4-D tensor")
@@ -21,7 +21,7 @@ def _check_conv(x, weight, stride, padding, **_) -> None:
     check_int("padding", padding, minimum=0)
 
 
-@checked(_check_conv)
+@checked(_check_conv2d_unfold)
 def conv2d_unfold(x: torch.Tensor, weight: torch.Tensor, bias=None, stride=1, padding=0):
     """2-D convolution without Python loops: ``F.unfold`` and one matrix product.
 
@@ -105,6 +105,12 @@ def make_avg_cnn(seed: int = 0) -> CNN:
     return model
 
 
+def _check_make_cnn5(c1, c2, **_) -> None:
+    check_int("c1", c1, minimum=1)
+    check_int("c2", c2, minimum=1)
+
+
+@checked(_check_make_cnn5)
 def make_cnn5(seed: int = 0, c1: int = 10, c2: int = 20) -> CNN:
     """The course's 5×5 kernels with ``padding=2``: 8 → 8 → 4 → 4 → 2, so ``Linear(c2·2·2, 10)``.
 
@@ -116,8 +122,6 @@ def make_cnn5(seed: int = 0, c1: int = 10, c2: int = 20) -> CNN:
     Returns:
         The model.
     """
-    check_int("c1", c1, minimum=1)
-    check_int("c2", c2, minimum=1)
     with seeded(seed):
         model = CNN(c1, c2)
         model.conv1 = nn.Conv2d(1, c1, kernel_size=5, padding=2)  # 1×8×8 → c1×8×8

@@ -8,6 +8,7 @@ from torch import nn
 
 from lessons.checks import check_int, checked
 from lessons.plotting import subplots
+from lessons.printing import table
 from lessons.seeds import seeded
 
 
@@ -43,7 +44,7 @@ def _check_conv2d(x, weight, stride, padding, **_) -> None:
         )
 
 
-def _check_pool(x, k, **_) -> None:
+def _check_max_pool2d(x, k) -> None:
     _check_input(x)
     check_int("k", k, minimum=1)
 
@@ -100,7 +101,7 @@ def conv2d(x: torch.Tensor, weight: torch.Tensor, bias=None, stride: int = 1, pa
 # --8<-- [end:conv2d]
 
 
-@checked(_check_pool)
+@checked(_check_max_pool2d)
 # --8<-- [start:max_pool2d]
 def max_pool2d(x: torch.Tensor, k: int = 2) -> torch.Tensor:
     """Max pooling with a K×K window and stride K, per channel (no weights)."""
@@ -119,16 +120,22 @@ def max_pool2d(x: torch.Tensor, k: int = 2) -> torch.Tensor:
 CONFIGS = ((3, 0, 1), (3, 1, 1), (5, 0, 1), (5, 2, 1), (3, 0, 2), (3, 1, 2))  # (K, P, S)
 
 
+def _check_shape_table(size, **_) -> None:
+    check_int("size", size, minimum=1)
+
+
+@checked(_check_shape_table)
 def shape_table(size: int = 8, configs: tuple = CONFIGS) -> str:
     """Tabulate formula vs ``nn.Conv2d``'s real output width for each (K, P, S)."""
-    check_int("size", size, minimum=1)
-    rows = [f"{'W=' + str(size):<5}{'K':>3}{'P':>3}{'S':>3} | formula  Conv2d"]
+    rows = []
     for k, p, s in configs:
         with seeded(0):  # Conv2d draws its weights from the global RNG
             conv = nn.Conv2d(1, 1, kernel_size=k, padding=p, stride=s)
         actual = conv(torch.zeros(1, 1, size, size)).shape[-1]
-        rows.append(f"{'':5}{k:>3}{p:>3}{s:>3} | {output_size(size, k, p, s):>7}  {actual:>6}")
-    return "\n".join(rows)
+        rows.append(["", k, p, s, "|", output_size(size, k, p, s), actual])
+    columns = [(f"W={size}", "<5"), ("K", ">3"), ("P", ">3"), ("S", ">3"), ("|", ">2")]
+    columns += [("formula", ">8"), ("Conv2d", ">8")]
+    return table(rows, columns, sep="")
 
 
 # --8<-- [start:cnn]
@@ -152,29 +159,41 @@ class CNN(nn.Module):
 # --8<-- [end:cnn]
 
 
-def make_cnn(seed: int = 0, c1: int = 10, c2: int = 20) -> CNN:
-    """Build a :class:`CNN` whose initial weights depend only on ``seed``."""
+def _check_make_cnn(c1, c2, **_) -> None:
     check_int("c1", c1, minimum=1)
     check_int("c2", c2, minimum=1)
+
+
+@checked(_check_make_cnn)
+def make_cnn(seed: int = 0, c1: int = 10, c2: int = 20) -> CNN:
+    """Build a :class:`CNN` whose initial weights depend only on ``seed``."""
     with seeded(seed):
         return CNN(c1, c2)
 
 
-@torch.no_grad()
-def feature_maps(model: CNN, image: torch.Tensor) -> torch.Tensor:
-    """ReLU of the first conv layer's output for one image (1, 8, 8): shape (c1, 8, 8)."""
+def _check_feature_maps(model, image) -> None:
     if not isinstance(model, CNN):
         raise TypeError(f"model must be a CNN, got {type(model).__name__}")
     if not isinstance(image, torch.Tensor) or image.shape != (1, 8, 8):
         raise ValueError("image must be a tensor of shape (1, 8, 8)")
+
+
+@torch.no_grad()
+@checked(_check_feature_maps)
+def feature_maps(model: CNN, image: torch.Tensor) -> torch.Tensor:
+    """ReLU of the first conv layer's output for one image (1, 8, 8): shape (c1, 8, 8)."""
     device = next(model.parameters()).device
     return F.relu(model.conv1(image[None].to(device)))[0].cpu()
 
 
-def plot_feature_maps(image: torch.Tensor, maps: torch.Tensor):
-    """Plot the input image, then each feature map, in a grid of images."""
+def _check_plot_feature_maps(maps, **_) -> None:
     if maps.dim() != 3:
         raise ValueError(f"maps must have shape (C, H, W), got {tuple(maps.shape)}")
+
+
+@checked(_check_plot_feature_maps)
+def plot_feature_maps(image: torch.Tensor, maps: torch.Tensor):
+    """Plot the input image, then each feature map, in a grid of images."""
     cols = (len(maps) + 2) // 2
     fig, axes = subplots(2, cols, figsize=(1.3 * cols, 2.9))
     panels = [(image.reshape(8, 8), "$x$")]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import torch
 
-from lessons.checks import check_int
+from lessons.checks import check_int, checked
 from lessons.plotting import subplots
+from lessons.printing import table
 from lessons.seeds import generator
 
 
@@ -82,6 +83,12 @@ def bptt_check(seq_len=5, batch_size=3, input_size=4, hidden_size=2, seed=0):
     return {n: (a - r).abs().max().item() for n, a, r in zip(names, mine, refs, strict=True)}
 
 
+def _check_gradient_decay(seq_len, hidden_size, **_) -> None:
+    check_int("seq_len", seq_len, minimum=2)
+    check_int("hidden_size", hidden_size, minimum=1)
+
+
+@checked(_check_gradient_decay)
 def gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0):
     """How the gradient reaching ``h_0`` from ``h_k`` shrinks or grows with ``k`` (zero input).
 
@@ -91,8 +98,6 @@ def gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0):
         ``σ → [‖∂(Σ_i h_k[i])/∂h_0‖ for k = 1 … seq_len]``.
 
     """
-    check_int("seq_len", seq_len, minimum=2)
-    check_int("hidden_size", hidden_size, minimum=1)
     g, f64, out = generator(seed), torch.float64, {}
     xs, w_ih = torch.zeros(seq_len, 1, 1, dtype=f64), torch.zeros(hidden_size, 1, dtype=f64)
     for s in scales:  # no input: only the recurrence acts
@@ -109,10 +114,9 @@ def gradient_decay(seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0), seed=0):
 
 def format_decay(norms, steps=(1, 10, 20, 30)):
     """Table of :func:`gradient_decay`'s norms at a few steps ``k``, one row per σ."""
-    lines = ["sigma" + "".join(f"{'k=' + str(k):>10}" for k in steps)]
-    for s, values in norms.items():
-        lines.append(f"{s:<5}" + "".join(f"{values[k - 1]:>10.2e}" for k in steps))
-    return "\n".join(lines)
+    rows = [[s] + [values[k - 1] for k in steps] for s, values in norms.items()]
+    columns = [("sigma", "<5")] + [(f"k={k}", ">10.2e") for k in steps]
+    return table(rows, columns, sep="")
 
 
 def decay_over_seeds(seeds=range(5), seq_len=30, hidden_size=8, scales=(0.5, 1.0, 2.0)):
@@ -121,10 +125,9 @@ def decay_over_seeds(seeds=range(5), seq_len=30, hidden_size=8, scales=(0.5, 1.0
     for seed in seeds:
         for s, values in gradient_decay(seq_len, hidden_size, scales, seed).items():
             ratios[s].append(values[-1] / values[0])  # change over T − 1 steps back
-    lines = ["sigma" + "".join(f"{'seed ' + str(seed):>10}" for seed in seeds)]
-    for s, values in ratios.items():
-        lines.append(f"{s:<5}" + "".join(f"{v:>10.1e}" for v in values))
-    return "\n".join(lines)
+    rows = [[s, *values] for s, values in ratios.items()]
+    columns = [("sigma", "<5")] + [(f"seed {seed}", ">10.1e") for seed in seeds]
+    return table(rows, columns, sep="")
 
 
 def plot_gradient_decay(norms):

@@ -13,7 +13,7 @@ from lessons.seeds import seeded
 REVERSE_VOCAB = " dehlorw"  # the characters of "hello world"
 
 
-def _check_fit(epochs, lr, reduction, optimizer, **_) -> None:
+def _check_fit_sequence(epochs, lr, reduction, optimizer, **_) -> None:
     check_int("epochs", epochs, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
     if reduction not in ("mean", "sum"):
@@ -22,10 +22,14 @@ def _check_fit(epochs, lr, reduction, optimizer, **_) -> None:
         raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
 
 
-def encode(text: str, vocab: str = VOCAB) -> torch.Tensor:
-    """Indices (int64) of the characters of ``text`` in ``vocab``."""
+def _check_encode(text, vocab) -> None:
     if not isinstance(text, str) or not text or set(text) - set(vocab):
         raise ValueError(f"text must be a non-empty string over {vocab!r}, got {text!r}")
+
+
+@checked(_check_encode)
+def encode(text: str, vocab: str = VOCAB) -> torch.Tensor:
+    """Indices (int64) of the characters of ``text`` in ``vocab``."""
     return torch.tensor([vocab.index(c) for c in text])
 
 
@@ -61,7 +65,7 @@ class ReverseNet(nn.Module):
         return self.fc(out)
 
 
-@checked(_check_fit)
+@checked(_check_fit_sequence)
 def fit_sequence(model, x, y, epochs=15, lr=0.1, reduction="mean", optimizer="adam", vocab=VOCAB):
     """The loop of :func:`lessons.basic_rnn.lesson.train_hello` for any model, loss and optimizer.
 
@@ -113,9 +117,13 @@ def one_hot(text: str, dtype=torch.float32) -> torch.Tensor:
     return nn.functional.one_hot(encode(text), len(VOCAB)).to(dtype)
 
 
+def _check_linear_head_sweep(hidden_size, **_) -> None:
+    check_int("hidden_size", hidden_size, minimum=1)
+
+
+@checked(_check_linear_head_sweep)
 def linear_head_sweep(hidden_size: int = 8, seeds=range(10), epochs: int = 15) -> list[str]:
     """Final prediction of :class:`CellLinearNet` on "hello" → "ohlol" for each seed."""
-    check_int("hidden_size", hidden_size, minimum=1)
     finals = []
     for seed in seeds:
         with seeded(seed):
@@ -145,6 +153,12 @@ def make_reverse_net(seed: int = 0, bidirectional: bool = False, hidden_size: in
         return ReverseNet(len(REVERSE_VOCAB), hidden_size, bidirectional)
 
 
+def _check_epochs_to_learn(source, target, **_) -> None:
+    if target is not None and len(target) != len(source):
+        raise ValueError("target must have the length of source")
+
+
+@checked(_check_epochs_to_learn)
 def epochs_to_learn(seed=0, bidirectional=False, source="hello world", target=None, epochs=60):
     """First epoch (1-based) whose prediction is ``target`` (default: ``source`` reversed).
 
@@ -154,8 +168,6 @@ def epochs_to_learn(seed=0, bidirectional=False, source="hello world", target=No
         The epoch, or ``None`` if ``epochs`` are not enough.
     """
     target = source[::-1] if target is None else target
-    if len(target) != len(source):
-        raise ValueError("target must have the length of source")
     model = make_reverse_net(seed, bidirectional)
     x, y = encode(source, REVERSE_VOCAB), encode(target, REVERSE_VOCAB)
     predictions = fit_sequence(model, x, y, epochs, lr=0.05, vocab=REVERSE_VOCAB)[1]

@@ -13,17 +13,21 @@ from torch import nn
 from lessons.checks import check_float, check_int, checked
 from lessons.devices import resolve_device
 from lessons.plotting import subplots
-from lessons.printing import progress
+from lessons.printing import progress, table
 from lessons.seeds import seeded
 
 VOCAB = "ehlo"  # index → character, as in the course: e=0, h=1, l=2, o=3
 
 
+def _check_shape_table(**sizes):
+    for name, value in sizes.items():
+        check_int(name, value, minimum=1)
+
+
+@checked(_check_shape_table)
 def shape_table(batch_size=3, seq_len=5, input_size=4, hidden_size=2, num_layers=2):
     """Run ``nn.RNNCell`` and ``nn.RNN`` (both layouts); tabulate input, h_0, output, h_n shapes."""
-    sizes = dict(batch_size=batch_size, seq_len=seq_len, input_size=input_size,
-                 hidden_size=hidden_size, num_layers=num_layers)  # fmt: skip
-    b, t, d, h, n = (check_int(name, value, minimum=1) for name, value in sizes.items())
+    b, t, d, h, n = batch_size, seq_len, input_size, hidden_size, num_layers
     with seeded(0):
         cell, rnn = nn.RNNCell(d, h), nn.RNN(d, h, num_layers=n)
         rnn_bf = nn.RNN(d, h, num_layers=n, batch_first=True)
@@ -31,10 +35,9 @@ def shape_table(batch_size=3, seq_len=5, input_size=4, hidden_size=2, num_layers
     x, x_bf = torch.zeros(t, b, d), torch.zeros(b, t, d)
     rows = {"RNNCell": (x1, h1, cell(x1, h1), cell(x1, h1)), "RNN": (x, h0, *rnn(x, h0)),
             "RNN(batch_first)": (x_bf, h0, *rnn_bf(x_bf, h0))}  # fmt: skip
-    lines = [f"{'module':<18}{'input':<12}{'h_0':<12}{'output':<12}h_n"]
-    for name, tensors in rows.items():
-        lines.append(f"{name:<18}" + "".join(f"{str(tuple(v.shape)):<12}" for v in tensors))
-    return "\n".join(line.rstrip() for line in lines)
+    shapes = [[name] + [str(tuple(v.shape)) for v in tensors] for name, tensors in rows.items()]
+    columns = [("module", "<18")] + [(name, "<12") for name in ("input", "h_0", "output", "h_n")]
+    return table(shapes, columns, sep="")
 
 
 def _check_text(text, name="text"):
@@ -42,7 +45,11 @@ def _check_text(text, name="text"):
         raise ValueError(f"{name} must be a non-empty string over {VOCAB!r}, got {text!r}")
 
 
-@checked(_check_text)
+def _check_encode_text(text):
+    _check_text(text)
+
+
+@checked(_check_encode_text)
 # --8<-- [start:data]
 def encode_text(text):
     """Map a string over :data:`VOCAB` to a tensor of indices (int64)."""
@@ -155,9 +162,13 @@ def train_hello(variant, source="hello", target="ohlol", epochs=15, lr=0.1, seed
 # --8<-- [end:train]
 
 
+def _check_format_history(every, **_):
+    check_int("every", every, minimum=1)
+
+
+@checked(_check_format_history)
 def format_history(losses, predictions, every=3):
     """Lines ``epoch  loss  prediction`` for every ``every``-th epoch and the last one."""
-    check_int("every", every, minimum=1)
     keep = [i for i in range(len(losses)) if (i + 1) % every == 0 or i == len(losses) - 1]
     return "\n".join(f"{i + 1:>3}  {losses[i]:.4f}  {predictions[i]}" for i in keep)
 

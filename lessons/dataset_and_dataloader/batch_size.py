@@ -11,23 +11,36 @@ import statistics
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+from lessons.checks import checked
 from lessons.dataset_and_dataloader.lesson import iterations_per_epoch, train_minibatch
 from lessons.plotting import subplots
+from lessons.printing import table
 
 
 def iteration_table(n: int, batch_sizes) -> str:
     """Compare :func:`iterations_per_epoch` with ``len(DataLoader)`` for several batch sizes."""
     data = TensorDataset(torch.arange(n))
-    lines = [f"{'B':>5}{'ceil(N/B)':>11}{'len(loader)':>13}{'floor(N/B)':>12}{'drop_last':>11}"]
+    rows = []
     for b in batch_sizes:
         keep, drop = DataLoader(data, batch_size=b), DataLoader(data, batch_size=b, drop_last=True)
-        lines.append(
-            f"{b:>5}{iterations_per_epoch(n, b):>11}{len(keep):>13}"
-            f"{iterations_per_epoch(n, b, drop_last=True):>12}{len(drop):>11}"
-        )
-    return "\n".join(lines)
+        ceil, floor = iterations_per_epoch(n, b), iterations_per_epoch(n, b, drop_last=True)
+        rows.append([b, ceil, len(keep), floor, len(drop)])
+    columns = [
+        ("B", ">5"),
+        ("ceil(N/B)", ">11"),
+        ("len(loader)", ">13"),
+        ("floor(N/B)", ">12"),
+        ("drop_last", ">11"),
+    ]
+    return table(rows, columns, sep="")
 
 
+def _check_compare_batch_sizes(seeds, **_) -> None:
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+
+
+@checked(_check_compare_batch_sizes)
 def compare_batch_sizes(train_set, batch_sizes, epochs=20, lr=0.1, seeds=range(5)):
     """Train once per batch size and seed (initial weights and shuffling), same epochs and η.
 
@@ -36,8 +49,6 @@ def compare_batch_sizes(train_set, batch_sizes, epochs=20, lr=0.1, seeds=range(5
 
     """
     seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must not be empty")
     return {
         b: [train_minibatch(train_set, b, epochs, lr, s)[1] for s in seeds] for b in batch_sizes
     }
@@ -45,13 +56,19 @@ def compare_batch_sizes(train_set, batch_sizes, epochs=20, lr=0.1, seeds=range(5
 
 def batch_table(results) -> str:
     """Median and min–max over seeds of the last epoch's mean loss, one row per batch size."""
-    lines = [f"{'B':>5}{'updates':>9}{'median':>9}{'min':>9}{'max':>9}   (mean loss, last epoch)"]
+    rows = []
     for b, runs in results.items():
         last = [h["epoch_loss"][-1] for h in runs]
-        med = statistics.median(last)
         updates = len(runs[0]["iter_loss"])
-        lines.append(f"{b:>5}{updates:>9}{med:>9.4f}{min(last):>9.4f}{max(last):>9.4f}")
-    return "\n".join(lines)
+        rows.append([b, updates, statistics.median(last), min(last), max(last)])
+    columns = [
+        ("B", ">5"),
+        ("updates", ">9"),
+        ("median", ">9.4f"),
+        ("min", ">9.4f"),
+        ("max", ">9.4f"),
+    ]
+    return table(rows, columns, sep="", note="   (mean loss, last epoch)")
 
 
 def plot_iterations(n: int):

@@ -23,6 +23,12 @@ from lessons.seeds import generator
 from lessons.tabular_mlp import make_mlp
 
 
+def _check_loader_batch_sizes(n, batch_size, **_) -> None:
+    check_int("n", n, minimum=1)
+    check_int("batch_size", batch_size, minimum=1)
+
+
+@checked(_check_loader_batch_sizes)
 def loader_batch_sizes(n: int, batch_size: int, drop_last: bool = False) -> list[int]:
     """Sizes of the batches a real ``DataLoader`` yields over ``n`` samples.
 
@@ -34,8 +40,6 @@ def loader_batch_sizes(n: int, batch_size: int, drop_last: bool = False) -> list
     Returns:
         One size per batch, in order.
     """
-    check_int("n", n, minimum=1)
-    check_int("batch_size", batch_size, minimum=1)
     loader = DataLoader(TensorDataset(torch.arange(n)), batch_size=batch_size, drop_last=drop_last)
     return [len(batch) for (batch,) in loader]
 
@@ -53,14 +57,14 @@ def sorted_by_label(dataset: Dataset) -> Subset:
     return Subset(dataset, torch.argsort(labels, stable=True).tolist())
 
 
-def _check_train(batch_size, epochs, lr, seed, **_) -> None:
+def _check_train_ordered(batch_size, epochs, lr, seed, **_) -> None:
     check_int("batch_size", batch_size, minimum=1)
     check_int("epochs", epochs, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
     check_int("seed", seed, minimum=0)
 
 
-@checked(_check_train)
+@checked(_check_train_ordered)
 def train_ordered(train_set, shuffle: bool, batch_size=32, epochs=20, lr=0.1, seed=0, device=None):
     """The lesson's ``train_minibatch``, with shuffling switched on or off.
 
@@ -139,6 +143,11 @@ class LazyCsvDataset(Dataset):
         return self.n
 
 
+def _check_epoch_seconds(num_workers, **_) -> None:
+    check_int("num_workers", num_workers, minimum=0)
+
+
+@checked(_check_epoch_seconds)
 def epoch_seconds(dataset: Dataset, batch_size: int = 32, num_workers: int = 0) -> float:
     """Wall-clock seconds of one pass over ``dataset`` with a ``DataLoader`` (no training).
 
@@ -150,7 +159,6 @@ def epoch_seconds(dataset: Dataset, batch_size: int = 32, num_workers: int = 0) 
     Returns:
         The elapsed time, including the start of the workers.
     """
-    check_int("num_workers", num_workers, minimum=0)
     start = time.perf_counter()
     for _ in DataLoader(dataset, batch_size=batch_size, num_workers=num_workers):
         pass
@@ -183,6 +191,11 @@ def spawn_script(guarded: bool) -> str:
     return SCRIPT + "\n\n" + call
 
 
+def _check_run_script(timeout, **_) -> None:
+    check_float("timeout", timeout, minimum=0.0, strict=True)
+
+
+@checked(_check_run_script)
 def run_script(source: str, folder, timeout: float = 120.0) -> subprocess.CompletedProcess:
     """Write ``source`` to ``folder/script.py`` and run it with this Python interpreter.
 
@@ -194,7 +207,6 @@ def run_script(source: str, folder, timeout: float = 120.0) -> subprocess.Comple
     Returns:
         The finished process, with ``stdout`` and ``stderr`` as text.
     """
-    check_float("timeout", timeout, minimum=0.0, strict=True)
     path = Path(folder) / "script.py"
     path.write_text(textwrap.dedent(source), encoding="utf8")
     cmd = [sys.executable, "-W", "error", str(path)]

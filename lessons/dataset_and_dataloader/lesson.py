@@ -25,7 +25,7 @@ from lessons.seeds import generator, offset_seed
 from lessons.tabular_mlp import make_mlp
 
 
-def _check_iterations(n, batch_size, **_) -> None:
+def _check_iterations_per_epoch(n, batch_size, **_) -> None:
     check_int("n", n, minimum=0)
     check_int("batch_size", batch_size, minimum=1)
 
@@ -35,7 +35,7 @@ def _check_write_csv(directory, **_) -> None:
         raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
 
 
-def _check_batches(batch_size, **_) -> None:
+def _check_manual_batches(batch_size, **_) -> None:
     check_int("batch_size", batch_size, minimum=1)
 
 
@@ -46,12 +46,16 @@ def _check_make_loader(dataset, batch_size, num_workers, **_) -> None:
     check_int("num_workers", num_workers, minimum=0)
 
 
-def _check_train(epochs, lr, **_) -> None:
+def _check_epoch_orders(epochs, **_) -> None:
+    check_int("epochs", epochs, minimum=1)
+
+
+def _check_train_minibatch(epochs, lr, **_) -> None:
     check_int("epochs", epochs, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
 
 
-@checked(_check_iterations)
+@checked(_check_iterations_per_epoch)
 # --8<-- [start:iterations]
 def iterations_per_epoch(n: int, batch_size: int, drop_last: bool = False) -> int:
     """Return the number of iterations (parameter updates) in one epoch over ``n`` samples.
@@ -121,7 +125,7 @@ class CsvDataset(Dataset):
 # --8<-- [end:csv_dataset]
 
 
-@checked(_check_batches)
+@checked(_check_manual_batches)
 # --8<-- [start:manual_batches]
 def manual_batches(dataset, batch_size: int, seed: int = 0, drop_last: bool = False):
     """Yield shuffled mini-batches by hand, as a DataLoader does: permute, chunk, fetch, stack."""
@@ -153,9 +157,9 @@ def make_loader(dataset, batch_size=32, shuffle=True, drop_last=False, seed=0, n
 # --8<-- [end:make_loader]
 
 
+@checked(_check_epoch_orders)
 def epoch_orders(n=10, batch_size=4, epochs=2, seed=0, drop_last=False):
     """Return the batches of indices 0…n−1 that a shuffling loader yields, epoch by epoch."""
-    check_int("epochs", epochs, minimum=1)
     loader = make_loader(TensorDataset(torch.arange(n)), batch_size, True, drop_last, seed)
     return [[batch.tolist() for (batch,) in loader] for _ in range(epochs)]
 
@@ -170,7 +174,7 @@ def accuracy(model: nn.Module, dataset: Dataset, device=None) -> float:
     return correct / len(dataset)
 
 
-@checked(_check_train)
+@checked(_check_train_minibatch)
 # --8<-- [start:train]
 def train_minibatch(
     train_set, batch_size=32, epochs=20, lr=0.1, seed=0, num_workers=0, device=None

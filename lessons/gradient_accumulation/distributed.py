@@ -80,13 +80,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _check_ddp(world, accumulation_steps, batch_size, timeout, **_) -> None:
-    for name, value in (("world", world), ("accumulation_steps", accumulation_steps)):
-        check_int(name, value, minimum=1)
-    check_int("batch_size", batch_size, minimum=1), check_int("timeout", timeout, minimum=1)
+def _check_ddp_accumulate(world, accumulation_steps, batch_size, timeout, **_) -> None:
+    check_int("world", world, minimum=1)
+    check_int("accumulation_steps", accumulation_steps, minimum=1)
+    check_int("batch_size", batch_size, minimum=1)
+    check_int("timeout", timeout, minimum=1)
 
 
-@checked(_check_ddp)
+@checked(_check_ddp_accumulate)
 def ddp_accumulate(world=2, accumulation_steps=4, batch_size=8, seed=0, timeout=300) -> dict:
     """Run :func:`worker` in ``world`` processes; compare with one process on the whole batch.
 

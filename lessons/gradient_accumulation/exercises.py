@@ -6,9 +6,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lessons.checks import check_float, check_int
+from lessons.checks import check_float, check_int, checked
 from lessons.gradient_accumulation.lesson import (
     F64,
+    _steps_of_64,
     accumulate,
     accumulated_grad,
     make_data,
@@ -17,6 +18,17 @@ from lessons.gradient_accumulation.lesson import (
 from lessons.seeds import generator, seeded
 
 
+def _check_train_variant(batch_size, accumulation_steps, lr, epochs, options, **_) -> None:
+    check_int("accumulation_steps", accumulation_steps, minimum=1)
+    check_int("batch_size", batch_size, minimum=1)
+    optimizer = options.get("optimizer", "sgd")
+    if optimizer not in ("sgd", "adam"):
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_int("epochs", epochs, minimum=1)
+
+
+@checked(_check_train_variant)
 def train_variant(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, seed=0, **options):
     """``accumulation_training.train`` with more options.
 
@@ -26,17 +38,13 @@ def train_variant(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, see
     Returns:
         The loss of every optimizer step: Σ_k w_k·ℓ_k before the step.
     """
-    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
-    size = k * check_int("batch_size", batch_size, minimum=1)
-    optimizer = options.get("optimizer", "sgd")
-    if optimizer not in ("sgd", "adam"):
-        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    k, size = accumulation_steps, accumulation_steps * batch_size  # K and K·B
     model = make_mlp(x.shape[1], seed=seed)
-    kind = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
-    opt = kind(model.parameters(), lr=check_float("lr", lr, minimum=0.0, strict=True))
+    kind = torch.optim.SGD if options.get("optimizer", "sgd") == "sgd" else torch.optim.Adam
+    opt = kind(model.parameters(), lr=lr)
     weight = 1 / k if options.get("divide", True) else 1.0  # w_k
     g, losses = generator(seed), []
-    for _ in range(check_int("epochs", epochs, minimum=1)):
+    for _ in range(epochs):
         perm = torch.randperm(x.shape[0], generator=g)  # the same order for every (B, K)
         for s in range(0, x.shape[0] - size + 1, size):
             xs, ys, total = x[perm[s : s + size]], y[perm[s : s + size]], 0.0
@@ -58,6 +66,13 @@ def max_gap(a, b, scale: float = 1.0) -> float:
     return gap.nan_to_num(float("inf")).max().item()
 
 
+def _check_loader_steps(n, batch_size, accumulation_steps, **_) -> None:
+    check_int("n", n, minimum=1)
+    check_int("batch_size", batch_size, minimum=1)
+    check_int("accumulation_steps", accumulation_steps, minimum=1)
+
+
+@checked(_check_loader_steps)
 def loader_steps(n=76, batch_size=8, accumulation_steps=4, seed=0) -> list[dict]:
     """A DataLoader loop (``drop_last=False``) that weights micro-batch k of group G by n_k/N_G.
 
@@ -67,14 +82,11 @@ def loader_steps(n=76, batch_size=8, accumulation_steps=4, seed=0) -> list[dict]
     Returns:
         Per step: ``{"N_G": samples, "micro-batches": count, "max|Δg|": gap}``.
     """
-    x, y = make_data(check_int("n", n, minimum=1), seed=seed, dtype=F64)
-    loader = DataLoader(
-        TensorDataset(x, y), batch_size=check_int("batch_size", batch_size, minimum=1)
-    )
+    x, y = make_data(n, seed=seed, dtype=F64)
+    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
     model = make_mlp(seed=seed, dtype=F64)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    batches, rows = list(loader), []
-    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
+    batches, rows, k = list(loader), [], accumulation_steps
     for start in range(0, len(batches), k):
         group = batches[start : start + k]  # the last group may hold fewer micro-batches
         n_g = sum(len(xb) for xb, _ in group)  # N_G
@@ -88,9 +100,14 @@ def loader_steps(n=76, batch_size=8, accumulation_steps=4, seed=0) -> list[dict]
     return rows
 
 
+def _check_saved_bytes_by_hand(samples, **_) -> None:
+    check_int("samples", samples, minimum=1)
+
+
+@checked(_check_saved_bytes_by_hand)
 def saved_bytes_by_hand(samples: int, d_in: int = 16, hidden: int = 8192, itemsize: int = 4) -> int:
     """Bytes autograd keeps for ``samples`` samples: the first layer's input and the ReLU output."""
-    return check_int("samples", samples, minimum=1) * (d_in + hidden) * itemsize
+    return samples * (d_in + hidden) * itemsize
 
 
 def parameter_bytes(d_in: int = 16, hidden: int = 8192, d_out: int = 1, itemsize: int = 4) -> int:
@@ -99,6 +116,12 @@ def parameter_bytes(d_in: int = 16, hidden: int = 8192, d_out: int = 1, itemsize
     return 2 * count * itemsize
 
 
+def _check_group_norm_gap(accumulation_steps, groups, **_) -> None:
+    _steps_of_64(accumulation_steps)
+    check_int("groups", groups, minimum=1)
+
+
+@checked(_check_group_norm_gap)
 def group_norm_gap(accumulation_steps=4, groups=4, seed=0) -> float:
     """Max |g_acc − g_full| for the lesson's MLP with ``GroupNorm(groups, 32)`` (float64)."""
     x, y = make_data(64, seed=seed, dtype=F64)
@@ -106,9 +129,7 @@ def group_norm_gap(accumulation_steps=4, groups=4, seed=0) -> float:
     for _ in range(2):
         model = make_mlp(seed=seed, dtype=F64)
         with seeded(seed):
-            model[1] = nn.GroupNorm(check_int("groups", groups, minimum=1), 32).to(
-                F64
-            )  # per sample
+            model[1] = nn.GroupNorm(groups, 32).to(F64)  # per sample
         models.append(model)
     acc = accumulated_grad(models[0], x, y, accumulation_steps)  # K forward passes
     full = accumulate(models[1], [(x, y)], [1.0])  # one forward pass

@@ -8,6 +8,8 @@ What it saves, activation memory, is measured in :mod:`lessons.gradient_accumula
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -15,6 +17,7 @@ from lessons.checks import check_int, checked
 from lessons.seeds import generator, seeded
 
 F64 = torch.float64
+NORMS = {None: nn.Identity, "batch": nn.BatchNorm1d, "layer": nn.LayerNorm}  # make_mlp's norm
 
 
 def check_steps(accumulation_steps: int, n: int) -> int:
@@ -25,11 +28,21 @@ def check_steps(accumulation_steps: int, n: int) -> int:
     return k
 
 
+def _steps_of_64(accumulation_steps) -> int:
+    """Return K after :func:`check_steps` for the 64 samples the lesson's gradient gaps split."""
+    return check_steps(accumulation_steps, 64)
+
+
+def _check_make_data(n, d_in, **_) -> None:
+    check_int("n", n, minimum=1)
+    check_int("d_in", d_in, minimum=1)
+
+
+@checked(_check_make_data)
 def make_data(n: int = 64, d_in: int = 8, seed: int = 0, dtype=torch.float32):
     """Generate y = sin(2·x·u) + 0.1·ε with x, ε ~ N(0, 1); shapes (n, d_in) and (n, 1)."""
-    check_int("n", n, minimum=1)
     g = generator(seed)
-    x = torch.randn(n, check_int("d_in", d_in, minimum=1), generator=g, dtype=dtype)
+    x = torch.randn(n, d_in, generator=g, dtype=dtype)
     u = torch.randn(d_in, 1, generator=g, dtype=dtype) / d_in**0.5
     return x, torch.sin(2 * x @ u) + 0.1 * torch.randn(n, 1, generator=g, dtype=dtype)
 
@@ -54,11 +67,13 @@ def accumulate_linear(w, b, x, y, accumulation_steps: int):
 
 
 # --8<-- [end:linear_grad]
-accumulate_linear = checked(
-    lambda w, b, x, y, accumulation_steps: check_steps(accumulation_steps, len(x))
-)(accumulate_linear)
 
 
+def _check_linear_gap(accumulation_steps, **_) -> None:
+    _steps_of_64(accumulation_steps)
+
+
+@checked(_check_linear_gap)
 def linear_gap(accumulation_steps: int = 8, dtype=F64, seed: int = 0) -> float:
     """Return max |g_acc − g_full| for the linear model on 64 samples."""
     x, y = make_data(64, seed=seed, dtype=dtype)
@@ -69,11 +84,8 @@ def linear_gap(accumulation_steps: int = 8, dtype=F64, seed: int = 0) -> float:
 
 def make_mlp(d_in=8, hidden=32, d_out=1, seed=0, norm=None, dtype=torch.float32):
     """MLP d_in → hidden → [norm] → ReLU → d_out, initialized under ``seeded(seed)``."""
-    norms = {None: nn.Identity, "batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
-    if norm not in norms:
-        raise ValueError(f"norm must be None, 'batch' or 'layer', got {norm!r}")
     with seeded(seed):
-        layers = [nn.Linear(d_in, hidden), norms[norm](hidden), nn.ReLU(), nn.Linear(hidden, d_out)]
+        layers = [nn.Linear(d_in, hidden), NORMS[norm](hidden), nn.ReLU(), nn.Linear(hidden, d_out)]
         return nn.Sequential(*layers).to(dtype)
 
 
@@ -95,11 +107,17 @@ def accumulated_grad(model, x, y, accumulation_steps, reduction="mean", divide=T
 
 
 # --8<-- [end:accumulate]
-accumulated_grad = checked(
-    lambda x, accumulation_steps, **_: check_steps(accumulation_steps, len(x))
-)(accumulated_grad)
 
 
+def _check_grad_gap(accumulation_steps, norm, **_) -> None:
+    k = _steps_of_64(accumulation_steps)
+    if norm not in tuple(NORMS):
+        raise ValueError(f"norm must be None, 'batch' or 'layer', got {norm!r}")
+    if norm == "batch" and k == 64:
+        raise ValueError("accumulation_steps=64 leaves 1 sample per micro-batch; BatchNorm needs 2")
+
+
+@checked(_check_grad_gap)
 def grad_gap(accumulation_steps=4, dtype=F64, norm=None, seed=0):
     """Compare K micro-batches with one batch of 64 samples on two copies of the MLP.
 
@@ -115,6 +133,12 @@ def grad_gap(accumulation_steps=4, dtype=F64, norm=None, seed=0):
     return row | {"max|Δg|": (acc - full).abs().max().item(), "max|Δrunning|": run}
 
 
+def _check_notes_loop_gap(iterations, accumulation_steps, **_) -> None:
+    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
+    check_int("iterations", iterations, minimum=k)
+
+
+@checked(_check_notes_loop_gap)
 # --8<-- [start:notes_loop]
 def notes_loop_gap(iterations=16, accumulation_steps=8, lr=0.01, seed=0):
     """Compare the notes' loop (same full x every time) with one Adam step per K iterations."""
@@ -138,13 +162,13 @@ def notes_loop_gap(iterations=16, accumulation_steps=8, lr=0.01, seed=0):
 
 
 # --8<-- [end:notes_loop]
-notes_loop_gap = checked(
-    lambda iterations, accumulation_steps, **_: check_int(
-        "iterations", iterations, check_int("accumulation_steps", accumulation_steps, 1)
-    )
-)(notes_loop_gap)
 
 
+def _check_sum_vs_mean(accumulation_steps, **_) -> None:
+    _steps_of_64(accumulation_steps)
+
+
+@checked(_check_sum_vs_mean)
 def sum_vs_mean(accumulation_steps=4, seed=0):
     """Scale of the accumulated gradient against one big batch with the same reduction."""
     x, y = make_data(64, seed=seed, dtype=F64)
@@ -158,16 +182,23 @@ def sum_vs_mean(accumulation_steps=4, seed=0):
     return rows
 
 
+def _check_last_group(n, batch_size, accumulation_steps, **_) -> None:
+    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
+    check_int("n", n, minimum=1)
+    count = math.ceil(n / check_int("batch_size", batch_size, minimum=1))  # micro-batches
+    if count % k == 0:
+        raise ValueError(f"accumulation_steps={k} leaves no incomplete group of {count}")
+
+
+@checked(_check_last_group)
 def last_group(n=76, batch_size=8, accumulation_steps=4, seed=0):
     """Weight the last, incomplete group of micro-batches three ways; compare with its mean.
 
     Returns rows: w_k, ratio and relative error against the mean-loss gradient of the group.
     """
-    k, b = check_int("accumulation_steps", accumulation_steps, minimum=1), batch_size
+    k, b = accumulation_steps, batch_size
     x, y = make_data(n, seed=seed, dtype=F64)
-    batches = list(zip(x.split(check_int("batch_size", b, minimum=1)), y.split(b), strict=True))
-    if len(batches) % k == 0:
-        raise ValueError(f"accumulation_steps={k} leaves no incomplete group of {len(batches)}")
+    batches = list(zip(x.split(b), y.split(b), strict=True))
     group = batches[len(batches) // k * k :]  # the last (number of micro-batches mod K)
     sizes, model = [len(xb) for xb, _ in group], make_mlp(seed=seed, dtype=F64)
     whole = tuple(torch.cat(t) for t in zip(*group, strict=True))  # all samples of the group

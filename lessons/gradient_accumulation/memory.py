@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lessons.checks import check_int
+from lessons.checks import check_int, checked
 from lessons.devices import resolve_device
 from lessons.gradient_accumulation.lesson import check_steps, make_data, make_mlp
 from lessons.plotting import subplots
@@ -18,6 +18,12 @@ from lessons.saved_tensors import saved_bytes
 MiB = 2**20
 
 
+def _check_step_memory(total_batch, accumulation_steps, hidden, **_) -> None:
+    check_steps(accumulation_steps, total_batch)
+    check_int("hidden", hidden, minimum=1)
+
+
+@checked(_check_step_memory)
 def step_memory(total_batch=512, accumulation_steps=1, hidden=4096, seed=0, device=None):
     """Memory of one step over K·B = ``total_batch`` samples in K micro-batches.
 
@@ -26,8 +32,8 @@ def step_memory(total_batch=512, accumulation_steps=1, hidden=4096, seed=0, devi
         gradients, and on CUDA the measured ``torch.cuda.max_memory_allocated`` in MiB.
 
     """
-    k, dev = check_steps(accumulation_steps, total_batch), resolve_device(device)
-    model = make_mlp(16, check_int("hidden", hidden, minimum=1), seed=seed).to(dev)
+    k, dev = accumulation_steps, resolve_device(device)
+    model = make_mlp(16, hidden, seed=seed).to(dev)
     x, y = (t.to(dev) for t in make_data(total_batch, 16, seed))
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)

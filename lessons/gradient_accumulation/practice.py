@@ -12,39 +12,14 @@ import torch
 from torch import nn
 
 from lessons.checks import check_float, check_int, checked
-from lessons.gradient_accumulation.lesson import F64, accumulate, make_data, make_mlp
+from lessons.gradient_accumulation.lesson import F64, _steps_of_64, accumulate, make_data, make_mlp
 from lessons.seeds import generator
-
-INTS = (
-    "accumulation_steps",
-    "steps",
-    "step_size",
-    "batch_size",
-    "epochs",
-    "seqs",
-    "max_len",
-    "d_in",
-)
-
-
-def _check(**args) -> None:
-    """Check every argument by its name: counts are ints ≥ 1, rates floats > 0, switches bools."""
-    for name, value in args.items():
-        if name in INTS:
-            check_int(name, value, minimum=1)
-        elif name in ("max_norm", "lr") and value is not None:
-            check_float(name, value, minimum=0.0, strict=True)
-        elif name in ("bf16", "per_micro_batch") and not isinstance(value, bool):
-            raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    if 64 % args.get("accumulation_steps", 1) and "max_norm" in args:
-        raise ValueError("accumulation_steps must divide the 64 samples")
 
 
 def _flat_grad(model) -> torch.Tensor:
     return torch.cat([p.grad.flatten() for p in model.parameters()])
 
 
-@checked(_check)
 # --8<-- [start:clipping]
 def clipped_grads(max_norm=0.1, accumulation_steps=4, seed=0) -> dict[str, torch.Tensor]:
     """Clip the accumulated gradient once, or each micro-batch's gradient, or the big batch's."""
@@ -67,6 +42,12 @@ def clipped_grads(max_norm=0.1, accumulation_steps=4, seed=0) -> dict[str, torch
 # --8<-- [end:clipping]
 
 
+def _check_clipping_table(max_norm, accumulation_steps, **_) -> None:
+    check_float("max_norm", max_norm, minimum=0.0, strict=True)
+    _steps_of_64(accumulation_steps)
+
+
+@checked(_check_clipping_table)
 def clipping_table(max_norm=0.1, accumulation_steps=4, seed=0) -> list[dict]:
     """Norm of each clipped gradient and its distance to the big batch's clipped gradient."""
     grads = clipped_grads(max_norm, accumulation_steps, seed)
@@ -77,7 +58,15 @@ def clipping_table(max_norm=0.1, accumulation_steps=4, seed=0) -> list[dict]:
     ]
 
 
-@checked(_check)
+def _check_lr_schedule(per_micro_batch, accumulation_steps, steps, step_size) -> None:
+    if not isinstance(per_micro_batch, bool):
+        raise TypeError(f"per_micro_batch must be a bool, got {type(per_micro_batch).__name__}")
+    check_int("accumulation_steps", accumulation_steps, minimum=1)
+    check_int("steps", steps, minimum=1)
+    check_int("step_size", step_size, minimum=1)
+
+
+@checked(_check_lr_schedule)
 # --8<-- [start:scheduler]
 def lr_schedule(per_micro_batch: bool, accumulation_steps=4, steps=8, step_size=4) -> list[float]:
     """Learning rate of each optimizer step under ``StepLR(step_size, γ=0.5)``.
@@ -100,7 +89,18 @@ def lr_schedule(per_micro_batch: bool, accumulation_steps=4, steps=8, step_size=
 
 
 # --8<-- [end:scheduler]
-@checked(_check)
+
+
+def _check_train_amp(bf16, accumulation_steps, batch_size, lr, epochs, **_) -> None:
+    if not isinstance(bf16, bool):
+        raise TypeError(f"bf16 must be a bool, got {type(bf16).__name__}")
+    check_int("accumulation_steps", accumulation_steps, minimum=1)
+    check_int("batch_size", batch_size, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_int("epochs", epochs, minimum=1)
+
+
+@checked(_check_train_amp)
 # --8<-- [start:amp]
 def train_amp(bf16: bool, accumulation_steps=8, batch_size=8, lr=0.2, epochs=3, seed=0):
     """SGD with K micro-batches per step, in bfloat16 autocast with a GradScaler, or in float32.
@@ -134,7 +134,6 @@ def train_amp(bf16: bool, accumulation_steps=8, batch_size=8, lr=0.2, epochs=3, 
 # --8<-- [end:amp]
 
 
-@checked(_check)
 def token_batches(accumulation_steps=4, seqs=4, max_len=12, d_in=8, seed=0) -> list[tuple]:
     """K micro-batches of ``seqs`` sequences of random length, padded: ``(x, y, mask)``."""
     g, batches = generator(seed), []
@@ -165,6 +164,11 @@ def token_losses(model, batches, per_micro_batch: bool) -> torch.Tensor:
 # --8<-- [end:tokens]
 
 
+def _check_token_table(accumulation_steps, **_) -> None:
+    check_int("accumulation_steps", accumulation_steps, minimum=1)
+
+
+@checked(_check_token_table)
 def token_table(accumulation_steps=4, seed=0) -> list[dict]:
     """Both normalizations against one batch of all the tokens (float64)."""
     batches = token_batches(accumulation_steps, seed=seed)
@@ -182,7 +186,6 @@ def token_table(accumulation_steps=4, seed=0) -> list[dict]:
 TUNED_LR = {1: 0.05, 8: 0.2}  # K → η, chosen by tune_lr on seed 0 (a test checks the choice)
 
 
-@checked(_check)
 def run_cost(accumulation_steps, lr=None, batch_size=8, epochs=3, seed=0) -> dict:
     """Train on 256 samples with K micro-batches of B per step; count what the run did."""
     from lessons.gradient_accumulation.training import train
@@ -220,7 +223,7 @@ def bench_cost(repeats=3, seed=0) -> dict[str, float]:
     out = {}
     for k in sorted(TUNED_LR):
         times = []
-        for _ in range(check_int("repeats", repeats, minimum=1)):
+        for _ in range(repeats):
             start = time.perf_counter()
             run_cost(k, seed=seed)
             times.append(time.perf_counter() - start)

@@ -46,15 +46,11 @@ def train(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, seed=0, dev
 # --8<-- [end:train]
 
 
-def _check_train(batch_size, accumulation_steps, lr, epochs, seed, device, **_) -> None:
-    check_int("accumulation_steps", accumulation_steps, minimum=1)
-    check_int("batch_size", batch_size, minimum=1), check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True), resolve_device(device), generator(seed)
+def _check_compare_training(lr, **_) -> None:
+    check_float("lr", lr, minimum=0.0, strict=True)
 
 
-train = checked(_check_train)(train)
-
-
+@checked(_check_compare_training)
 def compare_training(lr=0.2, seed=0, device=None):
     """Train on 512 samples with K·B = 64: one batch, 8 × 8 with η, and 8 × 8 with 8η.
 
@@ -72,6 +68,14 @@ def compare_training(lr=0.2, seed=0, device=None):
     return curves, rows
 
 
+def _check_training_over_seeds(seeds, epochs, lr) -> None:
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+@checked(_check_training_over_seeds)
 def training_over_seeds(seeds=range(5), epochs=1, lr=0.2) -> list[dict]:
     """Over several seeds: max |J_{K=8} − J_{K=1}| at η, and whether 8η ends finite."""
     rows = []

@@ -13,14 +13,14 @@ from lessons.gradient_descent.lesson import train
 from lessons.plotting import subplots
 
 
-def _check_xy(xs: Sequence[float], ys: Sequence[float], **_) -> None:
+def _check_gradient_wb(xs: Sequence[float], ys: Sequence[float], **_) -> None:
     if len(xs) == 0:
         raise ValueError("xs must not be empty")
     if len(xs) != len(ys):
         raise ValueError(f"ys must have the same length as xs, got {len(ys)} and {len(xs)}")
 
 
-@checked(_check_xy)
+@checked(_check_gradient_wb)
 def gradient_wb(xs: Sequence[float], ys: Sequence[float], w: float, b: float) -> tuple[float, ...]:
     """∂J/∂w and ∂J/∂b of J(w, b) = (1/N)·Σ (x_n·w + b − y_n)².
 
@@ -42,7 +42,7 @@ def gradient_wb(xs: Sequence[float], ys: Sequence[float], w: float, b: float) ->
 
 
 def _check_train_wb(xs, ys, lr, epochs, w0, b0, **_) -> None:
-    _check_xy(xs, ys)
+    _check_gradient_wb(xs, ys)
     check_float("lr", lr, minimum=0.0, strict=True)
     check_int("epochs", epochs, minimum=0)
     check_float("w0", w0)
@@ -71,13 +71,13 @@ def train_wb(xs, ys, lr=0.15, epochs=2000, w0=1.0, b0=0.0) -> tuple[float, float
     return w, b
 
 
-def _check_ema(beta: float, **_) -> None:
+def _check_ema_uncorrected(beta: float, **_) -> None:
     check_float("beta", beta, minimum=0.0)
     if beta >= 1.0:
         raise ValueError(f"beta must be < 1, got {beta}")
 
 
-@checked(_check_ema)
+@checked(_check_ema_uncorrected)
 def ema_uncorrected(values: Sequence[float], beta: float = 0.9) -> list[float]:
     """Exponential moving average without bias correction: s_t = β·s_{t−1} + (1 − β)·ℓ_t, s_0 = 0.
 
@@ -95,7 +95,7 @@ def ema_uncorrected(values: Sequence[float], beta: float = 0.9) -> list[float]:
     return out
 
 
-def _check_schedule(lrs: Sequence[float], epochs: Sequence[int], seed: int, **_) -> None:
+def _check_sgd_schedule(lrs: Sequence[float], epochs: Sequence[int], seed: int, **_) -> None:
     if len(lrs) == 0 or len(lrs) != len(epochs):
         raise ValueError("lrs and epochs must be non-empty and of equal length")
     for lr in lrs:
@@ -105,7 +105,7 @@ def _check_schedule(lrs: Sequence[float], epochs: Sequence[int], seed: int, **_)
     check_int("seed", seed, minimum=0)
 
 
-@checked(_check_schedule)
+@checked(_check_sgd_schedule)
 def sgd_schedule(xs, ys, lrs: Sequence[float], epochs: Sequence[int], seed: int = 0) -> list[float]:
     """SGD (B = 1) with a piecewise-constant learning rate: ``epochs[i]`` epochs at ``lrs[i]``.
 
@@ -126,6 +126,12 @@ def sgd_schedule(xs, ys, lrs: Sequence[float], epochs: Sequence[int], seed: int 
     return step_costs
 
 
+def _check_sgd_summary(n: int, tol: float, **_) -> None:
+    check_int("n", n, minimum=1)
+    check_float("tol", tol, minimum=0.0, strict=True)
+
+
+@checked(_check_sgd_summary)
 def sgd_summary(step_costs: Sequence[float], j_star: float, n: int, tol: float = 1e-3) -> dict:
     """Speed and noise floor of an SGD run.
 
@@ -139,8 +145,6 @@ def sgd_summary(step_costs: Sequence[float], j_star: float, n: int, tol: float =
         ``first`` (first update with J − J* < ``tol``, or -1) and ``floor`` (median of J − J*
         over the last ``n`` updates).
     """
-    check_int("n", n, minimum=1)
-    check_float("tol", tol, minimum=0.0, strict=True)
     excess = np.asarray(step_costs) - j_star  # J(w_t) − J*
     below = np.flatnonzero(excess < tol)
     first = int(below[0]) + 1 if below.size else -1
@@ -167,6 +171,15 @@ def plot_excess(runs: dict[str, Sequence[float]], j_star: float) -> Figure:
     return fig
 
 
+def _check_escape_steps(y0: float, lr: float, threshold: float) -> None:
+    check_float("y0", y0)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_float("threshold", threshold, minimum=0.0, strict=True)
+    if y0 == 0.0:
+        raise ValueError("y0 must be non-zero: from y = 0 the path never leaves the x-axis")
+
+
+@checked(_check_escape_steps)
 def escape_steps(y0: float, lr: float, threshold: float = 1.0) -> int:
     """Steps until |y_t| > ``threshold`` for GD on f = x² − y², where y_t = (1 + 2α)^t·y_0.
 
@@ -178,9 +191,5 @@ def escape_steps(y0: float, lr: float, threshold: float = 1.0) -> int:
     Returns:
         The smallest t with (1 + 2α)^t·|y_0| > ``threshold``.
     """
-    y0, lr = check_float("y0", y0), check_float("lr", lr, minimum=0.0, strict=True)
-    threshold = check_float("threshold", threshold, minimum=0.0, strict=True)
-    if y0 == 0.0:
-        raise ValueError("y0 must be non-zero: from y = 0 the path never leaves the x-axis")
     t = math.floor(math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)) + 1
     return max(t, 0)

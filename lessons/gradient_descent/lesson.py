@@ -106,10 +106,14 @@ def lr_sweep(xs, ys, lrs: Sequence[float], epochs: int = 30) -> dict[str, Histor
     return {rf"$\alpha={lr:g}$": train(xs, ys, len(xs), lr, epochs, shuffle=False) for lr in lrs}
 
 
-def critical_lr(xs: Sequence[float]) -> float:
-    """Largest α for which batch GD on J(w) converges: α < 2/J'' = N / Σ x_n²."""
+def _check_critical_lr(xs) -> None:
     if len(xs) == 0 or not any(xs):
         raise ValueError("xs must contain a non-zero value")
+
+
+@checked(_check_critical_lr)
+def critical_lr(xs: Sequence[float]) -> float:
+    """Largest α for which batch GD on J(w) converges: α < 2/J'' = N / Σ x_n²."""
     return len(xs) / sum(x * x for x in xs)
 
 
@@ -126,20 +130,29 @@ def plot_runs(runs: dict[str, History], w_lim: tuple[float, float] = (0.0, 4.0))
     return fig
 
 
-def make_data(n=64, w_true=2.0, noise=0.5, seed=0) -> tuple[list[float], list[float]]:
-    """Generate y = w·x + ε with x ~ U(0, 3) and ε ~ N(0, noise²), as Python floats."""
+def _check_make_data(n, w_true, noise, seed) -> None:
     check_int("n", n, minimum=1)
     check_int("seed", seed, minimum=0)
-    w_true, noise = check_float("w_true", w_true), check_float("noise", noise, minimum=0.0)
+    check_float("w_true", w_true)
+    check_float("noise", noise, minimum=0.0)
+
+
+@checked(_check_make_data)
+def make_data(n=64, w_true=2.0, noise=0.5, seed=0) -> tuple[list[float], list[float]]:
+    """Generate y = w·x + ε with x ~ U(0, 3) and ε ~ N(0, noise²), as Python floats."""
     rng = random.Random(offset_seed(seed))
     xs = [rng.uniform(0.0, 3.0) for _ in range(n)]
     ys = [w_true * x + rng.gauss(0.0, noise) for x in xs]
     return xs, ys
 
 
+def _check_best_w(xs, ys) -> None:
+    _check_data(xs, ys)
+
+
+@checked(_check_best_w)
 def best_w(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Closed-form minimizer of J(w): w* = Σ x_n·y_n / Σ x_n²."""
-    _check_data(xs, ys)
     return sum(x * y for x, y in zip(xs, ys, strict=True)) / sum(x * x for x in xs)
 
 
@@ -166,9 +179,13 @@ def ema(values: Sequence[float], beta: float = 0.9) -> list[float]:
 # --8<-- [end:ema]
 
 
+def _check_autograd_gradient(xs, ys, **_) -> None:
+    _check_data(xs, ys)
+
+
+@checked(_check_autograd_gradient)
 def autograd_gradient(xs: Sequence[float], ys: Sequence[float], w: float) -> float:
     """dJ/dw at ``w`` computed by autograd (float64), to check :func:`gradient`."""
-    _check_data(xs, ys)
     x = torch.tensor(xs, dtype=torch.float64)
     y = torch.tensor(ys, dtype=torch.float64)
     w_t = torch.tensor(float(w), dtype=torch.float64, requires_grad=True)
@@ -176,7 +193,11 @@ def autograd_gradient(xs: Sequence[float], ys: Sequence[float], w: float) -> flo
     return w_t.grad.item()
 
 
-@checked(_check_train)
+def _check_torch_train(xs, ys, batch_size, lr, epochs, w0, seed, **_) -> None:
+    _check_train(xs, ys, batch_size, lr, epochs, w0, seed)
+
+
+@checked(_check_torch_train)
 # --8<-- [start:torch_train]
 def torch_train(
     xs, ys, batch_size, lr=0.01, epochs=100, w0=1.0, shuffle=True, seed=0, device=None
@@ -201,13 +222,13 @@ def torch_train(
 # --8<-- [end:torch_train]
 
 
-def _check_saddle(lr, steps, noise, **_) -> None:
+def _check_descend_saddle(lr, steps, noise, **_) -> None:
     check_float("lr", lr, 0.0, strict=True)
     check_float("noise", noise, 0.0)
     check_int("steps", steps, minimum=0)
 
 
-@checked(_check_saddle)
+@checked(_check_descend_saddle)
 # --8<-- [start:saddle]
 def descend_saddle(start=(1.0, 0.0), lr=0.1, steps=50, noise=0.0, seed=0, device=None):
     """GD on f(x, y) = x² − y², with ξ ~ N(0, noise²·I) added to ∇f; the path, (steps+1, 2)."""

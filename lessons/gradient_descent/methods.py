@@ -21,6 +21,7 @@ from lessons.gradient_descent.lesson import (
     train,
 )
 from lessons.plotting import subplots
+from lessons.printing import table
 
 
 def compare_methods(xs, ys, batch_sizes: Sequence[int], lr=0.01, epochs=30, seed=0):
@@ -30,10 +31,9 @@ def compare_methods(xs, ys, batch_sizes: Sequence[int], lr=0.01, epochs=30, seed
 
 def format_runs(runs: dict[int, History], j_star: float) -> str:
     """One line per batch size B: updates made, final w and excess cost J(w) − J*."""
-    lines = ["   B  updates        w   J(w) - J*"]
-    for b, h in runs.items():
-        lines.append(f"{b:4d} {len(h.step_costs):8d} {h.w:8.4f} {h.epoch_costs[-1] - j_star:11.2e}")
-    return "\n".join(lines)
+    rows = [[b, len(h.step_costs), h.w, h.epoch_costs[-1] - j_star] for b, h in runs.items()]
+    columns = [("B", "4d"), ("updates", "8d"), ("w", "8.4f"), ("J(w) - J*", "11.2e")]
+    return table(rows, columns, sep=" ")
 
 
 def plot_methods(runs: dict[int, History], j_star: float) -> Figure:
@@ -61,14 +61,18 @@ def plot_smoothing(losses: Sequence[float], betas: Sequence[float] = (0.9, 0.99)
     return fig
 
 
-def _check_seeds(seeds, **_) -> None:
+def _check_seeds(seeds) -> None:
     if not seeds:
         raise ValueError("seeds must not be empty")
     for s in seeds:
         check_int("seeds", s, minimum=0)
 
 
-@checked(_check_seeds)
+def _check_methods_over_seeds(seeds, **_) -> None:
+    _check_seeds(seeds)
+
+
+@checked(_check_methods_over_seeds)
 def methods_over_seeds(
     seeds: Sequence[int] = range(5), batch_sizes: Sequence[int] = (64, 8, 1), lr=0.01, epochs=30
 ) -> dict[int, dict[str, list[float]]]:
@@ -111,19 +115,22 @@ def format_methods(stats: dict[int, dict[str, list[float]]]) -> str:
         A text table, one line per batch size B.
     """
     n = len(next(iter(stats.values()))["final"])
-    cols = ("after epoch 1", "after the last epoch", "max over late epochs")
-    lines = [
-        f"J(w) - J*, median [min, max] over {n} seeds",
-        "   B " + "".join(f"{c:>27}" for c in cols),
+    rows = [[b, *(_stat(s[k]) for k in ("first", "final", "late_max"))] for b, s in stats.items()]
+    columns = [
+        ("B", "4d"),
+        ("after epoch 1", ">28"),  # one wider: the space after B
+        ("after the last epoch", ">27"),
+        ("max over late epochs", ">27"),
     ]
-    for b, s in stats.items():
-        lines.append(
-            f"{b:4d} " + "".join(f"{_stat(s[k]):>27}" for k in ("first", "final", "late_max"))
-        )
-    return "\n".join(lines)
+    return table(rows, columns, sep="", title=[f"J(w) - J*, median [min, max] over {n} seeds"])
 
 
-@checked(_check_seeds)
+def _check_saddle_escapes(seeds, level, **_) -> None:
+    _check_seeds(seeds)
+    check_float("level", level, minimum=0.0, strict=True)
+
+
+@checked(_check_saddle_escapes)
 def saddle_escapes(seeds: Sequence[int] = range(5), noise=0.01, lr=0.1, steps=120, level=0.1):
     """For each seed, the first step t at which the noisy path from (1, 0) has |y_t| > ``level``.
 
@@ -137,7 +144,6 @@ def saddle_escapes(seeds: Sequence[int] = range(5), noise=0.01, lr=0.1, steps=12
     Returns:
         One step count per seed (``None`` if the path never leaves within ``steps``).
     """
-    check_float("level", level, minimum=0.0, strict=True)
     out = []
     for s in seeds:
         y = descend_saddle((1.0, 0.0), lr=lr, steps=steps, noise=noise, seed=s)[:, 1].abs()

@@ -12,13 +12,13 @@ from lessons.introduction.lesson import fit, make_model, make_rings, squares
 from lessons.seeds import generator, offset_seed, seeded
 
 
-def _check_contrast(n, d, queries, **_) -> None:
+def _check_median_contrast(n, d, queries, **_) -> None:
     check_int("n", n, minimum=2)
     check_int("d", d, minimum=1)
     check_int("queries", queries, minimum=1)
 
 
-@checked(_check_contrast)
+@checked(_check_median_contrast)
 def median_contrast(d: int, n: int = 1000, queries: int = 20, seed: int = 0, normal=False) -> float:
     """Median over queries of ``(D_max − D_min)/D_min`` for ``n`` points in dimension ``d``.
 
@@ -41,25 +41,25 @@ def median_contrast(d: int, n: int = 1000, queries: int = 20, seed: int = 0, nor
     return ((d_max - d_min) / d_min).median().item()
 
 
-def _check_embed(d, scale, **_) -> None:
-    check_int("d", d, minimum=2)
-    check_float("scale", scale, minimum=0.0)
-
-
-@checked(_check_embed)
 def embed(x: torch.Tensor, d: int = 100, scale: float = 0.5, seed: int = 0) -> torch.Tensor:
     """Append ``d − 2`` coordinates of N(0, ``scale``²) noise to points (n, 2)."""
     noise = torch.randn(len(x), d - 2, generator=generator(offset_seed(seed)))
     return torch.cat([x, scale * noise], dim=1)
 
 
-def _check_compare(seeds, steps, **_) -> None:
+def _check_seeds_steps(seeds, steps) -> None:
     if not seeds:
         raise ValueError("seeds must be a non-empty sequence of seeds")
     check_int("steps", steps, minimum=1)
 
 
-@checked(_check_compare)
+def _check_compare_in_dimension(d, scale, seeds, steps, **_) -> None:
+    check_int("d", d, minimum=2)
+    check_float("scale", scale, minimum=0.0)
+    _check_seeds_steps(seeds, steps)
+
+
+@checked(_check_compare_in_dimension)
 def compare_in_dimension(d=100, scale=0.5, seeds=range(5), n=400, steps=200, hidden=8) -> dict:
     """:func:`lessons.introduction.lesson.compare_representations`, rings embedded in ``d`` dims.
 
@@ -87,14 +87,18 @@ def _model(kind: str, d: int, hidden: int) -> nn.Module:
     return nn.Linear(d, 1)
 
 
-@checked(_check_compare)
+def _check_learned_accuracy(hidden, seeds, steps, **_) -> None:
+    check_int("hidden", hidden, minimum=1)
+    _check_seeds_steps(seeds, steps)
+
+
+@checked(_check_learned_accuracy)
 def learned_accuracy(hidden: int = 8, seeds=range(5), n: int = 400, steps: int = 200) -> list:
     """Test accuracy of the lesson's ``learned`` model with ``hidden`` ReLU units, per seed.
 
     Returns:
         The accuracies, with the models: ``[(accuracy, model), ...]``.
     """
-    check_int("hidden", hidden, minimum=1)
     out = []
     for s in seeds:
         (x, y), (x_test, y_test) = make_rings(n, seed=2 * s), make_rings(n, seed=2 * s + 1)
@@ -106,13 +110,17 @@ def learned_accuracy(hidden: int = 8, seeds=range(5), n: int = 400, steps: int =
     return out
 
 
+def _check_hexagon_net(c) -> None:
+    check_float("c", c, minimum=0.0, strict=True)
+
+
+@checked(_check_hexagon_net)
 def hexagon_net(c: float = 0.75) -> nn.Sequential:
     """Three ReLU units by hand: ``z = c − Σ_i ReLU(n_i·x)``, unit normals ``n_i`` 120° apart.
 
     Where one unit is active the boundary ``z = 0`` is the line ``n_i·x = c``; where two are,
     ``(n_i + n_j)·x = c`` with ``|n_i + n_j| = 1``: a regular hexagon of inradius ``c``.
     """
-    check_float("c", c, minimum=0.0, strict=True)
     net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     angles = torch.tensor([math.pi / 2 + k * 2 * math.pi / 3 for k in range(3)])
     with torch.no_grad():
@@ -129,7 +137,12 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return ((model(x).squeeze(1) > 0).float() == y).float().mean().item()
 
 
+def _check_monotone_across(points, **_) -> None:
+    check_int("points", points, minimum=3)
+
+
 @torch.no_grad()
+@checked(_check_monotone_across)
 def monotone_across(model: nn.Sequential, unit: int = 0, points: int = 401) -> bool:
     """Whether ``z`` is monotone along the line through 0 parallel to unit ``unit``'s boundary.
 
@@ -138,16 +151,20 @@ def monotone_across(model: nn.Sequential, unit: int = 0, points: int = 401) -> b
     """
     w = model[0].weight[unit]
     u = torch.stack([-w[1], w[0]]) / w.norm()  # n·u = 0
-    t = torch.linspace(-2, 2, check_int("points", points, minimum=3))
+    t = torch.linspace(-2, 2, points)
     z = model(t[:, None] * u).squeeze(1)
     steps = z.diff()
     return bool((steps >= -1e-6).all() or (steps <= 1e-6).all())
 
 
-def sigmoid_gradient_two_ways(w: float, x: float) -> tuple[float, float]:
-    """``dL/dw`` of ``L = σ(w·x)``: by autograd and by hand, ``σ(wx)(1 − σ(wx))·x``."""
+def _check_sigmoid_gradient_two_ways(w, x) -> None:
     check_float("w", w)
     check_float("x", x)
+
+
+@checked(_check_sigmoid_gradient_two_ways)
+def sigmoid_gradient_two_ways(w: float, x: float) -> tuple[float, float]:
+    """``dL/dw`` of ``L = σ(w·x)``: by autograd and by hand, ``σ(wx)(1 − σ(wx))·x``."""
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     torch.sigmoid(wt * x).backward()
     s = 1 / (1 + math.exp(-w * x))  # σ(wx)

@@ -11,6 +11,7 @@ from torch import nn
 
 from lessons.checks import check_float, check_int, checked
 from lessons.plotting import subplots
+from lessons.printing import table
 from lessons.seeds import generator, offset_seed, seeded
 
 
@@ -21,14 +22,14 @@ def _check_grid_points(d, eps, **_):
         raise ValueError(f"eps must be at most 1, got {eps}")
 
 
-def _check_contrast(dims, n, queries, **_):
+def _check_distance_contrast(dims, n, queries, **_):
     if not dims or any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in dims):
         raise ValueError(f"dims must be a non-empty list of positive ints, got {dims!r}")
     check_int("n", n, minimum=2)
     check_int("queries", queries, minimum=1)
 
 
-def _check_gradient(w, x, y):
+def _check_gradient_two_ways(w, x, y):
     for name, value in (("w", w), ("x", x), ("y", y)):
         check_float(name, value)
 
@@ -43,7 +44,7 @@ def grid_points(d, eps):
 # --8<-- [end:grid_points]
 
 
-@checked(_check_contrast)
+@checked(_check_distance_contrast)
 # --8<-- [start:contrast]
 def distance_contrast(dims, n=1000, queries=20, seed=0):
     """Relative contrast ``(D_max − D_min) / D_min`` of distances in the unit cube.
@@ -84,12 +85,13 @@ def dimension_table(dims=(1, 2, 3, 10, 100, 1000), eps=0.1, n=1000, queries=20, 
 
     """
     contrast = distance_contrast(list(dims), n=n, queries=queries, seed=seed)
-    lines = [f"{'d':>5}  {'(1/eps)^d':>10}  {'contrast':>9}  {'min-max':>17}"]
+    rows = []
     for d, (median, low, high) in contrast.items():
         size = grid_points(d, eps)
         size = f"{size}" if size < 10**6 else f"1e{round(math.log10(size))}"
-        lines.append(f"{d:>5}  {size:>10}  {median:>9.3g}  {low:>8.3g}-{high:<8.3g}".rstrip())
-    return "\n".join(lines)
+        rows.append([d, size, median, f"{low:>8.3g}-{high:<8.3g}"])
+    columns = [("d", ">5"), ("(1/eps)^d", ">10"), ("contrast", ">9.3g"), ("min-max", ">17")]
+    return table(rows, columns)
 
 
 def plot_contrast(contrast):
@@ -104,12 +106,12 @@ def plot_contrast(contrast):
     return fig
 
 
-def _check_rings(n, noise, **_):
+def _check_make_rings(n, noise, **_):
     check_int("n", n, minimum=2)
     check_float("noise", noise, minimum=0.0)
 
 
-@checked(_check_rings)
+@checked(_check_make_rings)
 def make_rings(n=400, noise=0.1, seed=0):
     """Two concentric rings (scikit-learn's ``make_circles``, ``factor=0.5``) as float32 tensors.
 
@@ -153,13 +155,13 @@ def fit(model, x, y, steps=300, lr=0.05):
 # --8<-- [end:models]
 
 
-def _check_compare(seeds, steps, **_):
+def _check_compare_representations(seeds, steps, **_):
     if not seeds:
         raise ValueError("seeds must be a non-empty sequence of seeds")
     check_int("steps", steps, minimum=1)
 
 
-@checked(_check_compare)
+@checked(_check_compare_representations)
 # --8<-- [start:compare]
 def compare_representations(seeds=range(5), n=400, steps=300):
     """Test accuracy of the three models of :func:`make_model`, one fresh data set per seed.
@@ -187,12 +189,13 @@ def compare_representations(seeds=range(5), n=400, steps=300):
 
 def format_accuracy(accuracy):
     """One line per model: median and min–max of its accuracies, then every value."""
-    lines = [f"{'model':<8}  {'median':>6}  {'min-max':>11}  per seed"]
+    rows = []
     for kind, values in accuracy.items():
         each = " ".join(f"{v:.3f}" for v in values)
         spread = f"{min(values):.3f}-{max(values):.3f}"
-        lines.append(f"{kind:<8}  {statistics.median(values):>6.3f}  {spread:>11}  {each}")
-    return "\n".join(lines)
+        rows.append([kind, statistics.median(values), spread, each])
+    columns = [("model", "<8"), ("median", ">6.3f"), ("min-max", ">11"), ("per seed", "<")]
+    return table(rows, columns)
 
 
 def plot_rings(x, y):
@@ -211,7 +214,7 @@ def plot_rings(x, y):
     return fig
 
 
-@checked(_check_gradient)
+@checked(_check_gradient_two_ways)
 # --8<-- [start:autograd]
 def gradient_two_ways(w, x, y):
     """``dL/dw`` of ``L = (w·x − y)²``: by autograd and by hand, ``2x(w·x − y)``."""

@@ -10,7 +10,7 @@ from lessons.checks import check_float, check_int, checked
 from lessons.linear_model.model_selection import make_noisy_data, select_model
 
 
-def _check_xy(xs: Sequence[float], ys: Sequence[float], **_) -> None:
+def _check_best_w(xs: Sequence[float], ys: Sequence[float], **_) -> None:
     if len(xs) == 0:
         raise ValueError("xs must not be empty")
     if len(xs) != len(ys):
@@ -19,7 +19,7 @@ def _check_xy(xs: Sequence[float], ys: Sequence[float], **_) -> None:
         raise ValueError("xs must not be all zero (Σ x² = 0)")
 
 
-@checked(_check_xy)
+@checked(_check_best_w)
 def best_w(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Minimizer of J(w) = (1/N)·Σ (x_n·w − y_n)²: w* = Σ x_n·y_n / Σ x_n².
 
@@ -35,11 +35,11 @@ def best_w(xs: Sequence[float], ys: Sequence[float]) -> float:
     return sxy / sxx
 
 
-def _check_grid(step: float, **_) -> None:
-    check_float("step", step, minimum=0.0, strict=True)
+def _check_curvature(xs: Sequence[float], ys: Sequence[float], **_) -> None:
+    _check_best_w(xs, ys)  # the same data as best_w's
 
 
-@checked(_check_xy)
+@checked(_check_curvature)
 def curvature(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Half the second derivative of J(w): a = (1/N)·Σ x_n², so J(w) = J(w*) + a·(w − w*)².
 
@@ -53,7 +53,11 @@ def curvature(xs: Sequence[float], ys: Sequence[float]) -> float:
     return sum(x * x for x in xs) / len(xs)
 
 
-@checked(_check_grid)
+def _check_grid_error_bound(step: float, **_) -> None:
+    check_float("step", step, minimum=0.0, strict=True)
+
+
+@checked(_check_grid_error_bound)
 def grid_error_bound(step: float) -> float:
     """Largest distance |w − w*| from a w* inside a grid of spacing ``step`` to the nearest node.
 
@@ -66,13 +70,13 @@ def grid_error_bound(step: float) -> float:
     return step / 2
 
 
-def _check_numel(points: int, n_params: int, n_samples: int, **_) -> None:
+def _check_grid_numel(points: int, n_params: int, n_samples: int, **_) -> None:
     check_int("points", points, minimum=1)
     check_int("n_params", n_params, minimum=1)
     check_int("n_samples", n_samples, minimum=1)
 
 
-@checked(_check_numel)
+@checked(_check_grid_numel)
 def grid_numel(points: int, n_params: int, n_samples: int) -> int:
     """Elements of the broadcast prediction ŷ for a grid of ``points`` per parameter.
 
@@ -87,7 +91,7 @@ def grid_numel(points: int, n_params: int, n_samples: int) -> int:
     return points**n_params * n_samples
 
 
-def _check_sweep(seeds: Sequence[int], noise: float, n: int = 40, **_) -> None:
+def _check_selection_sweep(seeds: Sequence[int], noise: float, n: int = 40, **_) -> None:
     if len(seeds) == 0:
         raise ValueError("seeds must not be empty")
     for s in seeds:
@@ -96,7 +100,7 @@ def _check_sweep(seeds: Sequence[int], noise: float, n: int = 40, **_) -> None:
     check_int("n", n, minimum=10)
 
 
-@checked(_check_sweep)
+@checked(_check_selection_sweep)
 def selection_sweep(seeds: Sequence[int], noise: float, n: int = 40) -> list[dict[str, float]]:
     """Run ``select_model`` on ``make_noisy_data(n, noise, seed)`` for each seed.
 
@@ -137,6 +141,12 @@ def format_sweep(rows: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def _check_memory_gib(numel: int, bytes_per_element: int, **_) -> None:
+    check_int("numel", numel, minimum=0)
+    check_int("bytes_per_element", bytes_per_element, minimum=1)
+
+
+@checked(_check_memory_gib)
 def memory_gib(numel: int, bytes_per_element: int = 8) -> float:
     """Memory of ``numel`` elements in GiB (2³⁰ bytes).
 
@@ -147,6 +157,4 @@ def memory_gib(numel: int, bytes_per_element: int = 8) -> float:
     Returns:
         The size in GiB.
     """
-    check_int("numel", numel, minimum=0)
-    check_int("bytes_per_element", bytes_per_element, minimum=1)
     return numel * bytes_per_element / 2**30

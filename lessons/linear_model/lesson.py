@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from lessons.checks import check_int, checked
 from lessons.plotting import subplots
+from lessons.printing import table
 
 X_DATA = (1.0, 2.0, 3.0)  # inputs x of the lecture's data set
 Y_DATA = (2.0, 4.0, 6.0)  # targets y (y = 2x, no noise)
@@ -27,13 +28,31 @@ def _check_mse(xs, ys, **_) -> None:
     _check_data(xs, ys)
 
 
+def _check_format_losses(xs, ys, **_) -> None:
+    _check_data(xs, ys)
+
+
 def _check_search_w(xs, ys, ws, **_) -> None:
     _check_data(xs, ys)
     if ws is not None and (np.ndim(ws) != 1 or np.size(ws) == 0):
         raise ValueError("ws must be a non-empty 1-D sequence")
 
 
-def _check_grid(x, y, **_) -> None:
+def _check_format_costs(ws, costs, columns, **_) -> None:
+    check_int("columns", columns, minimum=1)
+    if len(ws) != len(costs):
+        raise ValueError(f"ws and costs must have the same length, got {len(ws)} and {len(costs)}")
+
+
+def _check_plot_data(xs, ys, **_) -> None:
+    _check_data(xs, ys)
+
+
+def _check_search_wb(xs, ys, **_) -> None:
+    _check_data(xs, ys)
+
+
+def _check_mse_grid_torch(x, y, **_) -> None:
     if x.shape != y.shape or x.ndim != 1 or x.numel() == 0:
         raise ValueError(f"x and y must be non-empty 1-D of equal shape, got {x.shape}, {y.shape}")
 
@@ -66,14 +85,12 @@ def mse(xs: Sequence[float], ys: Sequence[float], w: float, b: float = 0.0) -> f
 # --8<-- [end:mse]
 
 
+@checked(_check_format_losses)
 def format_losses(xs: Sequence[float], ys: Sequence[float], w: float) -> str:
     """Table of x, y, ŷ and ℓ = (ŷ − y)² for every sample at one w, with their mean J(w)."""
-    _check_data(xs, ys)
-    lines = ["   x     y     ŷ      ℓ"]
-    for x, y in zip(xs, ys, strict=True):
-        lines.append(f"{x:4.1f}  {y:4.1f}  {forward(x, w):4.1f}  {loss(x, y, w):5.2f}")
-    lines.append(f"J(w={w:g}) = {mse(xs, ys, w):.4f}")
-    return "\n".join(lines)
+    rows = [[x, y, forward(x, w), loss(x, y, w)] for x, y in zip(xs, ys, strict=True)]
+    columns = [("x", "4.1f"), ("y", "4.1f"), ("ŷ", "4.1f"), ("ℓ", "5.2f")]
+    return table(rows, columns, foot=[f"J(w={w:g}) = {mse(xs, ys, w):.4f}"])
 
 
 @checked(_check_search_w)
@@ -96,22 +113,26 @@ def search_w(
 # --8<-- [end:search_w]
 
 
-def format_table(ws: np.ndarray, costs: np.ndarray, columns: int = 3) -> str:
-    """Lay ``(w, J(w))`` pairs out as text, in ``columns`` side-by-side column pairs."""
-    check_int("columns", columns, minimum=1)
-    if len(ws) != len(costs):
-        raise ValueError(f"ws and costs must have the same length, got {len(ws)} and {len(costs)}")
-    rows = -(-len(ws) // columns)  # ceil(N / columns)
-    lines = ["   ".join(["  w     MSE"] * min(columns, len(ws)))]
-    for r in range(rows):
-        cells = [f"{ws[i]:3.1f} {costs[i]:7.3f}" for i in range(r, len(ws), rows)]
-        lines.append("   ".join(cells))
-    return "\n".join(lines)
+@checked(_check_format_costs)
+def format_costs(ws: np.ndarray, costs: np.ndarray, columns: int = 3) -> str:
+    """Tabulate the ``(w, J(w))`` pairs in ``columns`` side-by-side column pairs, top to bottom."""
+    pairs = min(columns, len(ws))
+    n_rows = -(-len(ws) // columns)  # ceil(N / columns)
+    pair = [("w", "3.1f"), ("MSE", "7.3f")]
+    gap = ("", "1")  # an empty column: with the separators around it, 3 spaces between pairs
+    layout = pair + [gap, *pair] * (pairs - 1)
+    rows = []
+    for r in range(n_rows):
+        row = [ws[r], costs[r]]
+        for i in range(r + n_rows, len(ws), n_rows):  # down the pairs: every n_rows-th sample
+            row += ["", ws[i], costs[i]]
+        rows.append(row + [""] * (len(layout) - len(row)))  # a short last row: blanks
+    return table(rows, layout, sep=" ")
 
 
+@checked(_check_plot_data)
 def plot_data(xs: Sequence[float], ys: Sequence[float], ws: Sequence[float]) -> Figure:
     """Scatter the data and draw the line ŷ = x·w for each w in ``ws``."""
-    _check_data(xs, ys)
     fig, ax = subplots()
     grid = np.linspace(0.0, max(xs) + 0.5, 50)
     for w in ws:
@@ -135,7 +156,7 @@ def plot_mse_curve(ws: np.ndarray, costs: np.ndarray) -> Figure:
     return fig
 
 
-@checked(_check_mse)
+@checked(_check_search_wb)
 # --8<-- [start:search_wb]
 def search_wb(
     xs: Sequence[float], ys: Sequence[float], ws: np.ndarray, bs: np.ndarray
@@ -184,7 +205,7 @@ def plot_surface(costs: np.ndarray, ws: np.ndarray, bs: np.ndarray) -> Figure:
     return fig
 
 
-@checked(_check_grid)
+@checked(_check_mse_grid_torch)
 # --8<-- [start:mse_grid_torch]
 def mse_grid_torch(
     x: torch.Tensor, y: torch.Tensor, ws: torch.Tensor, bs: torch.Tensor

@@ -10,17 +10,18 @@ import torch
 from lessons.checks import check_float, check_int, checked
 from lessons.devices import resolve_device
 from lessons.linear_model.lesson import mse_grid_torch
+from lessons.printing import table
 from lessons.seeds import generator
 
 
-def _check_noisy_data(n, w, b, noise, **_) -> None:
+def _check_make_noisy_data(n, w, b, noise, **_) -> None:
     check_int("n", n, minimum=2)
     check_float("w", w)
     check_float("b", b)
     check_float("noise", noise, minimum=0.0)
 
 
-@checked(_check_noisy_data)
+@checked(_check_make_noisy_data)
 def make_noisy_data(
     n: int = 40, w: float = 2.0, b: float = 1.0, noise: float = 0.5, seed: int = 0, device=None
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -44,15 +45,6 @@ def make_noisy_data(
     return x.to(dev), y.to(dev)
 
 
-def _check_split(n, n_dev, n_test, **_) -> None:
-    check_int("n", n, minimum=1)
-    check_int("n_dev", n_dev, minimum=0)
-    check_int("n_test", n_test, minimum=0)
-    if n_dev + n_test >= n:
-        raise ValueError(f"n_dev + n_test must leave training data, got {n_dev} + {n_test} >= {n}")
-
-
-@checked(_check_split)
 # --8<-- [start:split]
 def split_indices(n: int, n_dev: int, n_test: int, seed: int = 0) -> tuple[torch.Tensor, ...]:
     """Shuffle 0..n−1 and cut it into training, validation (dev) and test indices."""
@@ -102,16 +94,22 @@ def format_selection(result: dict[str, dict[str, float]]) -> str:
     Returns:
         One line per model: w, b and the costs on the three splits (``-`` where unused).
     """
-    lines = ["model       w       b   J_train   J_dev   J_test"]
-    for name, r in result.items():
-        test = f"{r['test']:8.3f}" if "test" in r else "       -"
-        lines.append(
-            f"{name:6s} {r['w']:6.2f} {r['b']:7.2f} {r['train']:9.3f} {r['dev']:7.3f} {test}"
-        )
-    return "\n".join(lines)
+    rows = [
+        [name, r["w"], r["b"], r["train"], r["dev"], r.get("test", "-")]
+        for name, r in result.items()
+    ]
+    columns = [
+        ("model", "<6"),
+        ("w", "6.2f"),
+        ("b", "7.2f"),
+        ("J_train", "9.3f"),
+        ("J_dev", "7.3f"),
+        ("J_test", "8.3f"),
+    ]
+    return table(rows, columns, sep=" ")
 
 
-def _check_spread(ns, seeds, noise, **_) -> None:
+def _check_dev_spread(ns, seeds, noise, **_) -> None:
     if not ns or not seeds:
         raise ValueError("ns and seeds must not be empty")
     for n in ns:
@@ -121,7 +119,7 @@ def _check_spread(ns, seeds, noise, **_) -> None:
     check_float("noise", noise, minimum=0.0)
 
 
-@checked(_check_spread)
+@checked(_check_dev_spread)
 # --8<-- [start:dev_spread]
 def dev_spread(ns=(40, 200), seeds=range(20), noise=0.5) -> dict[int, dict[str, list[float]]]:
     """Repeat :func:`select_model` on fresh data and a fresh split for every seed.
@@ -157,15 +155,19 @@ def format_spread(spread: dict[int, dict[str, list[float]]]) -> str:
     def stat(v: Sequence[float]) -> str:
         return f"{statistics.mean(v):.3f}  {statistics.median(v):.3f}  [{min(v):.3f}, {max(v):.3f}]"
 
-    cols = "mean   median   [min, max]  "  # 28 characters, like one stat
-    lines = [
-        f"{'':12}{'J_dev of xw+b':^35}  {'J_test of the chosen':^28}".rstrip(),
-        f"{'n':>3} {'n_dev':>5}   {cols}  {'sd':>5}  {cols}  {'xw chosen':>9}",
-    ]
+    stats = "mean   median   [min, max]  "  # 28 characters, like one stat
+    rows = []
     for n, s in spread.items():
         dev, flips = s["dev_xw+b"], f"{s['chosen'].count('xw')}/{len(s['chosen'])}"
-        lines.append(
-            f"{n:3d} {n // 5:5d}   {stat(dev)}  {statistics.stdev(dev):.3f}"
-            f"  {stat(s['test'])}  {flips:>9}"
-        )
-    return "\n".join(lines)
+        rows.append([n, n // 5, stat(dev), statistics.stdev(dev), stat(s["test"]), flips])
+    # widths hold the spacing: 3 spaces before the first stat, 2 before the other columns
+    columns = [
+        ("n", "3d"),
+        ("n_dev", "5d"),
+        (stats, ">30"),
+        ("sd", ">6.3f"),
+        (stats, ">29"),
+        ("xw chosen", ">10"),
+    ]
+    groups = f"{'':12}{'J_dev of xw+b':^35}  {'J_test of the chosen':^28}"
+    return table(rows, columns, sep=" ", title=[groups])

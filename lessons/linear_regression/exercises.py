@@ -12,7 +12,7 @@ from lessons.linear_regression.lesson import EXTRA_ARGS, OPTIMIZERS, make_data, 
 from lessons.plotting import subplots
 
 
-def _check_reduction(x, y, epochs, lr, reduction, until, **_) -> None:
+def _check_train_reduction(x, y, epochs, lr, reduction, until, **_) -> None:
     for name, t in (("x", x), ("y", y)):
         if not isinstance(t, torch.Tensor) or t.dim() != 2 or t.shape[1] != 1:
             raise ValueError(f"{name} must be a tensor of shape (n, 1)")
@@ -24,7 +24,7 @@ def _check_reduction(x, y, epochs, lr, reduction, until, **_) -> None:
         check_float("until", until, minimum=0.0, strict=True)
 
 
-@checked(_check_reduction)
+@checked(_check_train_reduction)
 def train_reduction(model, x, y, epochs=1000, lr=0.01, reduction="sum", until=None) -> dict:
     """SGD on ``MSELoss(reduction=...)``, recording the *summed* loss and (w, b) at every epoch.
 
@@ -56,6 +56,11 @@ def train_reduction(model, x, y, epochs=1000, lr=0.01, reduction="sum", until=No
     return {"loss_sum": losses, "wb": [tuple(p.tolist()) for p in params]}
 
 
+def _check_first_below(level, **_) -> None:
+    check_float("level", level)
+
+
+@checked(_check_first_below)
 def first_below(losses: Sequence[float], level: float) -> int:
     """The 1-based epoch of the first loss below ``level``, or -1 if none.
 
@@ -66,11 +71,10 @@ def first_below(losses: Sequence[float], level: float) -> int:
     Returns:
         The epoch number, or -1.
     """
-    check_float("level", level)
     return next((t for t, v in enumerate(losses, start=1) if v < level), -1)
 
 
-def _check_calls(name, epochs, lr, seed, **_) -> None:
+def _check_run_counted(name, epochs, lr, seed, **_) -> None:
     if name not in OPTIMIZERS:
         raise ValueError(f"name must be one of {OPTIMIZERS}, got {name!r}")
     check_int("epochs", epochs, minimum=1)
@@ -78,7 +82,7 @@ def _check_calls(name, epochs, lr, seed, **_) -> None:
     check_int("seed", seed, minimum=0)
 
 
-@checked(_check_calls)
+@checked(_check_run_counted)
 def run_counted(name: str, epochs: int = 100, lr: float = 0.01, seed: int = 0) -> dict[str, list]:
     """Train the lesson's model with ``torch.optim.<name>``, counting closure calls.
 
@@ -132,6 +136,14 @@ def plot_by_calls(runs: dict[str, dict[str, list]]) -> Figure:
     return fig
 
 
+def _check_normal_equations(x, y) -> None:
+    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != 1:
+        raise ValueError("x must be a tensor of shape (n, 1)")
+    if not isinstance(y, torch.Tensor) or y.shape != x.shape:
+        raise ValueError("y must be a tensor of the same shape as x")
+
+
+@checked(_check_normal_equations)
 def normal_equations(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """Least-squares (w, b) from XᵀX θ = Xᵀy, with X = [x, 1].
 
@@ -142,15 +154,17 @@ def normal_equations(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     Returns:
         ``(w, b)``.
     """
-    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != 1:
-        raise ValueError("x must be a tensor of shape (n, 1)")
-    if not isinstance(y, torch.Tensor) or y.shape != x.shape:
-        raise ValueError("y must be a tensor of the same shape as x")
     design = torch.cat([x, torch.ones_like(x)], dim=1).double()  # X = [x, 1]
     theta = torch.linalg.solve(design.T @ design, design.T @ y.double())  # XᵀX θ = Xᵀy
     return theta[0, 0].item(), theta[1, 0].item()
 
 
+def _check_final_losses(etas, **_) -> None:
+    if len(etas) == 0:
+        raise ValueError("etas must not be empty")
+
+
+@checked(_check_final_losses)
 def final_losses(names: Sequence[str], etas: Sequence[float], seed: int, epochs: int = 100):
     """Loss after ``epochs`` steps for each optimizer name and learning rate.
 
@@ -163,8 +177,6 @@ def final_losses(names: Sequence[str], etas: Sequence[float], seed: int, epochs:
     Returns:
         Name → list of final losses, one per learning rate.
     """
-    if len(etas) == 0:
-        raise ValueError("etas must not be empty")
     return {n: [run_counted(n, epochs, eta, seed)["loss"][-1] for eta in etas] for n in names}
 
 

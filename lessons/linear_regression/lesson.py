@@ -73,7 +73,7 @@ def mse_sum_grad(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Ten
 # --8<-- [end:mse_sum_grad]
 
 
-def _check_fit(x, y, w0, b0, epochs, lr, **_) -> None:
+def _check_fit_by_hand(x, y, w0, b0, epochs, lr, **_) -> None:
     _check_xy(x, y)
     check_int("epochs", epochs, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
@@ -81,7 +81,7 @@ def _check_fit(x, y, w0, b0, epochs, lr, **_) -> None:
     check_float("b0", b0)
 
 
-@checked(_check_fit)
+@checked(_check_fit_by_hand)
 # --8<-- [start:fit_by_hand]
 def fit_by_hand(x, y, w0: float, b0: float, epochs: int = 1000, lr: float = 0.01):
     """Full-batch gradient descent on ``w, b`` with the hand-written gradient.

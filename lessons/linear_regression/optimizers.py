@@ -17,6 +17,7 @@ from lessons.checks import check_float, check_int, checked
 from lessons.devices import resolve_device
 from lessons.linear_regression.lesson import EXTRA_ARGS, OPTIMIZERS, make_data, make_model
 from lessons.plotting import subplots
+from lessons.printing import table
 
 
 def _check_race(epochs, lr, seeds, **_) -> None:
@@ -115,7 +116,7 @@ def format_race(curves: dict[str, list[list[float]]], level: float = 1e-6) -> st
         A text table, one line per optimizer.
     """
     n = len(next(iter(curves.values())))
-    lines = [f"{n} seeds   {'L(final): median [min, max]':<34}t(L < {level:g}): median [min, max]"]
+    rows = []
     for name, runs in curves.items():
         final = [r[-1] for r in runs]
         stat = f"{statistics.median(final):.3g} [{min(final):.3g}, {max(final):.3g}]"
@@ -124,18 +125,23 @@ def format_race(curves: dict[str, list[list[float]]], level: float = 1e-6) -> st
         if reached:
             t_text = f"{statistics.median(reached):g} [{min(reached)}, {max(reached)}]"
             t_text += f" ({len(reached)}/{n})" if len(reached) < n else ""
-        lines.append(f"{name:<10}{stat:<34}{t_text}")
-    return "\n".join(lines)
+        rows.append([name, stat, t_text])
+    columns = [
+        (f"{n} seeds", "<10"),
+        ("L(final): median [min, max]", "<34"),
+        (f"t(L < {level:g}): median [min, max]", "<"),
+    ]
+    return table(rows, columns, sep="")
 
 
-def _check_first(names, lr, **_) -> None:
+def _check_first_step(names, lr, **_) -> None:
     check_float("lr", lr, minimum=0.0, strict=True)
     for name in names:
         if name not in OPTIMIZERS:
             raise ValueError(f"names must be in {OPTIMIZERS}, got {name!r}")
 
 
-@checked(_check_first)
+@checked(_check_first_step)
 # --8<-- [start:first_step]
 def first_step(names=("SGD", "Adagrad", "RMSprop", "Adam"), lr=0.01, seed=0) -> str:
     """The first update |Δw|, |Δb| of each optimizer, in units of η, from the same w₀, b₀."""
@@ -158,6 +164,12 @@ def first_step(names=("SGD", "Adagrad", "RMSprop", "Adam"), lr=0.01, seed=0) -> 
 # --8<-- [end:first_step]
 
 
+def _check_lbfgs_line_search(epochs, lr, **_) -> None:
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+@checked(_check_lbfgs_line_search)
 def lbfgs_line_search(epochs: int = 10, lr: float = 0.01, seed: int = 0) -> str:
     """L-BFGS with PyTorch's default ``line_search_fn=None`` and with ``"strong_wolfe"``.
 
@@ -169,8 +181,6 @@ def lbfgs_line_search(epochs: int = 10, lr: float = 0.01, seed: int = 0) -> str:
     Returns:
         A text table: the default, then per run the final loss and the closure calls.
     """
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
     x, y = make_data()
     lines = [
         f"default line_search_fn: {torch.optim.LBFGS([torch.zeros(1)]).defaults['line_search_fn']}"

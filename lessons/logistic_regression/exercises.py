@@ -13,7 +13,7 @@ from lessons.plotting import subplots
 from lessons.seeds import seeded
 
 
-def _check_fast(xs, ys, w0, b0, checkpoints, lr, **_) -> None:
+def _check_fit_fast(xs, ys, w0, b0, checkpoints, lr, **_) -> None:
     if len(xs) == 0 or len(xs) != len(ys):
         raise ValueError("xs and ys must be non-empty and of equal length")
     if any(y not in (0, 1) for y in ys):
@@ -35,7 +35,7 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-@checked(_check_fast)
+@checked(_check_fit_fast)
 def fit_fast(xs, ys, w0, b0, checkpoints: Sequence[int], lr: float = 0.01) -> list[dict]:
     """Full-batch GD on L = Σ BCE(σ(w x_i + b), y_i) in Python floats (float64), for long runs.
 
@@ -97,6 +97,12 @@ def make_logit_model(seed: int = 0) -> LogitModel:
         return LogitModel(1)
 
 
+def _check_set_parameters(w, b, **_) -> None:
+    check_float("w", w)
+    check_float("b", b)
+
+
+@checked(_check_set_parameters)
 def set_parameters(model: torch.nn.Module, w: float, b: float) -> torch.nn.Module:
     """Set the one-feature model's ``linear`` weight to ``w`` and bias to ``b``, in place.
 
@@ -108,7 +114,6 @@ def set_parameters(model: torch.nn.Module, w: float, b: float) -> torch.nn.Modul
     Returns:
         The same model.
     """
-    w, b = check_float("w", w), check_float("b", b)
     with torch.no_grad():
         model.linear.weight.fill_(w)
         model.linear.bias.fill_(b)
@@ -142,6 +147,12 @@ def mse_dz(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return 2 * (y_hat - y) * y_hat * (1 - y_hat)  # 2(ŷ − y)·σ'(z)
 
 
+def _check_standardize(x) -> None:
+    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[0] < 2:
+        raise ValueError("x must be a tensor of shape (n, 1) with n >= 2")
+
+
+@checked(_check_standardize)
 def standardize(x: torch.Tensor) -> torch.Tensor:
     """Standardize: x' = (x − x̄)/s, with the mean x̄ and standard deviation s of ``x`` itself.
 
@@ -151,8 +162,6 @@ def standardize(x: torch.Tensor) -> torch.Tensor:
     Returns:
         The standardized inputs.
     """
-    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[0] < 2:
-        raise ValueError("x must be a tensor of shape (n, 1) with n >= 2")
     return (x - x.mean()) / x.std()
 
 
@@ -195,7 +204,7 @@ def plot_losses(curves: dict[str, Sequence[float]]) -> Figure:
     return fig
 
 
-def _check_gd(x, y, epochs, lr, until, **_) -> None:
+def _check_fit_mean_gd(x, y, epochs, lr, until, **_) -> None:
     if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != 1:
         raise ValueError("x must be a tensor of shape (n, 1)")
     if not isinstance(y, torch.Tensor) or y.shape != x.shape:
@@ -206,7 +215,7 @@ def _check_gd(x, y, epochs, lr, until, **_) -> None:
         check_float("until", until, minimum=0.0, strict=True)
 
 
-@checked(_check_gd)
+@checked(_check_fit_mean_gd)
 def fit_mean_gd(x, y, w0: float, b0: float, epochs: int, lr: float, until=None) -> list[float]:
     """Full-batch GD on the mean BCE of σ(w x + b), by hand and in float64 (no autograd).
 

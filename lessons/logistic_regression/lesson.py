@@ -7,6 +7,7 @@ import torch
 from lessons.checks import check_float, check_int, checked
 from lessons.devices import resolve_device
 from lessons.plotting import subplots
+from lessons.printing import table
 from lessons.seeds import generator, seeded
 
 
@@ -32,9 +33,13 @@ def make_data(dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.T
     return x, y
 
 
+def _check_make_exam_data(n, **_) -> None:
+    check_int("n", n, minimum=1)
+
+
+@checked(_check_make_exam_data)
 def make_exam_data(n: int = 200, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Draw ``n`` noisy students: x ~ U(0, 10) hours, y ~ Bernoulli(σ(1.5 (x − 5)))."""
-    check_int("n", n, minimum=1)
     g = generator(seed)
     x = 10 * torch.rand(n, 1, generator=g)  # x_i ∈ [0, 10)
     p = torch.sigmoid(1.5 * (x - 5.0))  # true P(y=1 | x), boundary at x = 5
@@ -61,17 +66,30 @@ def bce_notes(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 # --8<-- [end:bce]
 
 
-def bce_table(pairs: list[tuple[float, float]]) -> str:
-    """Tabulate ``bce``, ``torch.nn.BCELoss`` and the notes' formula for ``(y, ŷ)`` pairs."""
+def _check_bce_table(pairs) -> None:
     if not pairs:
         raise ValueError("pairs must not be empty")
+    for _, p_val in pairs:
+        check_float("pairs", p_val)
+
+
+@checked(_check_bce_table)
+def bce_table(pairs: list[tuple[float, float]]) -> str:
+    """Tabulate ``bce``, ``torch.nn.BCELoss`` and the notes' formula for ``(y, ŷ)`` pairs."""
     torch_bce = torch.nn.BCELoss(reduction="none")
-    lines = [f"{'y':>3}{'ŷ':>7}{'bce':>9}{'BCELoss':>9}{'(1+y)':>9}"]
+    rows = []
     for y_val, p_val in pairs:
-        y, p = torch.tensor([float(y_val)]), torch.tensor([check_float("pairs", p_val)])
-        vals = (bce(p, y).item(), torch_bce(p, y).item(), bce_notes(p, y).item())
-        lines.append(f"{y_val:>3g}{p_val:>7.3f}" + "".join(f"{v:>9.4f}" for v in vals))
-    return "\n".join(lines)
+        y, p = torch.tensor([float(y_val)]), torch.tensor([float(p_val)])
+        losses = [bce(p, y).item(), torch_bce(p, y).item(), bce_notes(p, y).item()]
+        rows.append([y_val, p_val, *losses])
+    columns = [
+        ("y", ">3g"),
+        ("ŷ", ">7.3f"),
+        ("bce", ">9.4f"),
+        ("BCELoss", ">9.4f"),
+        ("(1+y)", ">9.4f"),
+    ]
+    return table(rows, columns, sep="")
 
 
 # --8<-- [start:bce_grad]
@@ -85,7 +103,7 @@ def bce_grad(w, b, x, y):
 # --8<-- [end:bce_grad]
 
 
-def _check_fit(x, y, w0, b0, epochs, lr, **_) -> None:
+def _check_fit_by_hand(x, y, w0, b0, epochs, lr, **_) -> None:
     _check_xy(x, y)
     check_int("epochs", epochs, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
@@ -93,7 +111,7 @@ def _check_fit(x, y, w0, b0, epochs, lr, **_) -> None:
     check_float("b0", b0)
 
 
-@checked(_check_fit)
+@checked(_check_fit_by_hand)
 # --8<-- [start:fit_by_hand]
 def fit_by_hand(x, y, w0: float, b0: float, epochs: int = 1000, lr: float = 0.01):
     """Full-batch gradient descent with :func:`bce_grad`; return ``(w, b, losses)``."""
@@ -168,12 +186,12 @@ def notes_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return bce_notes(y_hat, y).sum()
 
 
-def _check_boundary(model, **_) -> None:
+def _check_decision_boundary(model, **_) -> None:
     if model.linear.weight.item() == 0:
         raise ValueError("model has w = 0: ŷ is constant and there is no decision boundary")
 
 
-@checked(_check_boundary)
+@checked(_check_decision_boundary)
 # --8<-- [start:decision_boundary]
 def decision_boundary(model: LogisticRegressionModel) -> float:
     """Return x* where ŷ = 0.5, i.e. where w x* + b = 0: x* = −b / w."""
@@ -184,6 +202,12 @@ def decision_boundary(model: LogisticRegressionModel) -> float:
 # --8<-- [end:decision_boundary]
 
 
+def _check_predict_proba(ndigits, **_) -> None:
+    if ndigits is not None:
+        check_int("ndigits", ndigits, minimum=0)
+
+
+@checked(_check_predict_proba)
 def predict_proba(model: torch.nn.Module, x: torch.Tensor, ndigits: int | None = None):
     """Return ŷ = P(y=1 | x) for each row of ``x`` as floats, rounded to ``ndigits`` if given."""
     device = next(model.parameters()).device
@@ -191,12 +215,16 @@ def predict_proba(model: torch.nn.Module, x: torch.Tensor, ndigits: int | None =
         probs = model(x.to(device)).squeeze(1).tolist()
     if ndigits is None:
         return probs
-    return [round(p, check_int("ndigits", ndigits, minimum=0)) for p in probs]
+    return [round(p, ndigits) for p in probs]
 
 
+def _check_accuracy(x, y, **_) -> None:
+    _check_xy(x, y)
+
+
+@checked(_check_accuracy)
 def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of samples where the prediction 1[ŷ ≥ 0.5] equals the label."""
-    _check_xy(x, y)
     device = next(model.parameters()).device
     with torch.no_grad():
         y_pred = (model(x.to(device)) >= 0.5).to(y.dtype).cpu()
@@ -231,9 +259,13 @@ def plot_bce_vs_notes():
     return fig
 
 
+def _check_plot_probability(x_max, **_) -> None:
+    check_float("x_max", x_max, minimum=0.0, strict=True)
+
+
+@checked(_check_plot_probability)
 def plot_probability(model, x, y, x_max: float = 10.0):
     """ŷ = P(y=1 | x) for x in [0, x_max], the 0.5 line, the boundary x* and the data."""
-    x_max = check_float("x_max", x_max, minimum=0.0, strict=True)
     fig, ax = subplots(figsize=(6.4, 3.4))
     grid = torch.linspace(0.0, x_max, 201).reshape(-1, 1)
     with torch.no_grad():

@@ -7,24 +7,11 @@ from collections.abc import Sequence
 
 import torch
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_int, checked
 from lessons.logistic_regression.lesson import make_data, make_exam_data, make_model, sigmoid
+from lessons.printing import table
 
 
-def _check_many(x, y, w0, b0, epochs, lr, **_) -> None:
-    for name, t in (("x", x), ("y", y), ("w0", w0), ("b0", b0)):
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
-    if x.dim() != 3 or x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape (S, N, 1), got {tuple(x.shape)}")
-    for name, t in (("w0", w0), ("b0", b0)):
-        if t.shape != (x.shape[0],):
-            raise ValueError(f"{name} must have shape ({x.shape[0]},), got {tuple(t.shape)}")
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
-
-
-@checked(_check_many)
 def fit_many(x, y, w0, b0, epochs=1000, lr=0.01, mean=False) -> tuple[torch.Tensor, torch.Tensor]:
     """Full-batch gradient descent of S independent logistic models at once (by hand).
 
@@ -63,14 +50,18 @@ def _accuracy(w, b, x, y) -> list[float]:
     return (pred == y).float().mean((1, 2)).tolist()
 
 
-def _check_seeds(seeds, **_) -> None:
+def _check_seeds(seeds) -> None:
     if not seeds:
         raise ValueError("seeds must not be empty")
     for s in seeds:
         check_int("seeds", s, minimum=0)
 
 
-@checked(_check_seeds)
+def _check_course_over_seeds(seeds) -> None:
+    _check_seeds(seeds)
+
+
+@checked(_check_course_over_seeds)
 def course_over_seeds(seeds: Sequence[int] = range(5)) -> dict[str, list[float]]:
     """The course run (3 students, 1000 steps, η = 0.01, sum) from each seed's initial w, b.
 
@@ -91,7 +82,11 @@ def course_over_seeds(seeds: Sequence[int] = range(5)) -> dict[str, list[float]]
     }
 
 
-@checked(_check_seeds)
+def _check_exam_over_seeds(seeds) -> None:
+    _check_seeds(seeds)
+
+
+@checked(_check_exam_over_seeds)
 def exam_over_seeds(seeds: Sequence[int] = range(5)) -> dict[str, list[float]]:
     """The noisy run (200 students, 2000 steps, η = 0.1, mean), new data and init per seed.
 
@@ -116,7 +111,10 @@ def format_over_seeds(stats: dict[str, list[float]]) -> str:
     Returns:
         A text table.
     """
-    lines = [f"{'':>9} {'median':>8}  [min, max] over {len(next(iter(stats.values())))} seeds"]
-    for name, v in stats.items():
-        lines.append(f"{name:>9} {statistics.median(v):8.4f}  [{min(v):.4f}, {max(v):.4f}]")
-    return "\n".join(lines)
+    n = len(next(iter(stats.values())))
+    # Two spaces between the median and the range: ``sep`` gives one, the range's text the other.
+    rows = [
+        [name, statistics.median(v), f" [{min(v):.4f}, {max(v):.4f}]"] for name, v in stats.items()
+    ]
+    columns = [("", ">9"), ("median", "8.4f"), (f" [min, max] over {n} seeds", "<")]
+    return table(rows, columns, sep=" ")

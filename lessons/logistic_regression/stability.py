@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import torch
 
 from lessons.checks import check_float, checked
+from lessons.printing import table
 
 
-def _check_pairs(logits, labels, **_) -> None:
+def _check_pairs(logits, labels) -> None:
     if len(logits) != len(labels) or not logits:
         raise ValueError("logits and labels must be non-empty and of the same length")
     for z in logits:
@@ -19,7 +20,11 @@ def _check_pairs(logits, labels, **_) -> None:
             raise ValueError(f"labels must be 0 or 1, got {y!r}")
 
 
-@checked(_check_pairs)
+def _check_logits_table(logits, labels) -> None:
+    _check_pairs(logits, labels)
+
+
+@checked(_check_logits_table)
 def logits_table(logits: Sequence[float], labels: Sequence[float]) -> str:
     """Compare ``BCELoss(sigmoid(z))`` with ``BCEWithLogitsLoss(z)`` (float32) for each (z, y).
 
@@ -30,20 +35,16 @@ def logits_table(logits: Sequence[float], labels: Sequence[float]) -> str:
     Returns:
         A text table with the loss of each route.
     """
-    lines = [f"{'z':>6}{'y':>3}{'BCELoss(σ(z))':>16}{'BCEWithLogits':>16}"]
+    rows = []
     for z_val, y_val in zip(logits, labels, strict=True):
         z, y = torch.tensor([float(z_val)]), torch.tensor([float(y_val)])
         two_step = torch.nn.BCELoss()(torch.sigmoid(z), y).item()
         fused = torch.nn.BCEWithLogitsLoss()(z, y).item()
-        lines.append(f"{z_val:>6g}{y_val:>3g}{two_step:>16.7f}{fused:>16.7f}")
-    return "\n".join(lines)
+        rows.append([z_val, y_val, two_step, fused])
+    columns = [("z", ">6g"), ("y", ">3g"), ("BCELoss(σ(z))", ">16.7f"), ("BCEWithLogits", ">16.7f")]
+    return table(rows, columns, sep="")
 
 
-def _check_one(z, y, **_) -> None:
-    _check_pairs([z], [y])
-
-
-@checked(_check_one)
 # --8<-- [start:two_routes]
 def two_routes(z: float, y: float) -> dict[str, float]:
     """Gradients of one sample's loss in float32, through BCELoss(σ(z)) and BCEWithLogitsLoss(z)."""
@@ -64,7 +65,11 @@ def two_routes(z: float, y: float) -> dict[str, float]:
 # --8<-- [end:two_routes]
 
 
-@checked(_check_pairs)
+def _check_gradient_table(logits, labels) -> None:
+    _check_pairs(logits, labels)
+
+
+@checked(_check_gradient_table)
 def gradient_table(logits: Sequence[float], labels: Sequence[float]) -> str:
     """Tabulate :func:`two_routes` for each (z, y), next to the exact σ(z) − y in float64.
 
@@ -75,15 +80,19 @@ def gradient_table(logits: Sequence[float], labels: Sequence[float]) -> str:
     Returns:
         A text table: ŷ, ∂ℓ/∂ŷ and ∂ℓ/∂z of both routes, and the exact ∂ℓ/∂z.
     """
-    lines = [
-        f"{'z':>5}{'y':>3}{'ŷ (float32)':>16}{'∂ℓ/∂ŷ':>11}{'∂ℓ/∂z BCE':>12}"
-        f"{'∂ℓ/∂z logits':>14}{'exact':>11}"
-    ]
+    rows = []
     for z_val, y_val in zip(logits, labels, strict=True):
         r = two_routes(float(z_val), float(y_val))
         exact = torch.sigmoid(torch.tensor(float(z_val), dtype=torch.float64)).item() - y_val
-        lines.append(
-            f"{z_val:>5g}{y_val:>3g}{r['y_hat']:>16.9g}{r['dl_dyhat']:>11.3g}"
-            f"{r['dl_dz_bce']:>12.4g}{r['dl_dz_logits']:>14.4g}{exact:>11.4g}"
-        )
-    return "\n".join(lines)
+        grads = [r["y_hat"], r["dl_dyhat"], r["dl_dz_bce"], r["dl_dz_logits"]]
+        rows.append([z_val, y_val, *grads, exact])
+    columns = [
+        ("z", ">5g"),
+        ("y", ">3g"),
+        ("ŷ (float32)", ">16.9g"),
+        ("∂ℓ/∂ŷ", ">11.3g"),
+        ("∂ℓ/∂z BCE", ">12.4g"),
+        ("∂ℓ/∂z logits", ">14.4g"),
+        ("exact", ">11.4g"),
+    ]
+    return table(rows, columns, sep="")

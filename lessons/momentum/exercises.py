@@ -7,21 +7,22 @@ import math
 import numpy as np
 import torch
 
-from lessons.checks import check_float, check_int
+from lessons.checks import check_float, check_int, checked
 from lessons.dynamic_net import train_dynamic
-from lessons.momentum.lesson import momentum_step, quadratic, quadratic_grad
+from lessons.momentum.lesson import _mu_in_range, momentum_step, quadratic, quadratic_grad
 from lessons.momentum.theory import root_modulus
 from lessons.plotting import subplots
 
 F64 = torch.float64
 
 
-def _check_mu(mu: float) -> float:
-    if check_float("mu", mu, minimum=0.0) >= 1.0:
-        raise ValueError(f"mu must be < 1, got {mu}")
-    return mu
+def _check_optimal_heavy_ball(a, b) -> None:
+    check_float("a", a, minimum=0.0, strict=True)
+    if check_float("b", b) < a:
+        raise ValueError(f"b must be >= a, got b={b}, a={a}")
 
 
+@checked(_check_optimal_heavy_ball)
 def optimal_heavy_ball(a: float = 1.0, b: float = 25.0) -> tuple[float, float, float]:
     """η* = 4/(√a + √b)², μ* = ((√κ − 1)/(√κ + 1))² and the rate (√κ − 1)/(√κ + 1), κ = b/a.
 
@@ -32,14 +33,17 @@ def optimal_heavy_ball(a: float = 1.0, b: float = 25.0) -> tuple[float, float, f
     Returns:
         ``(lr, mu, rate)``.
     """
-    check_float("a", a, minimum=0.0, strict=True)
-    if check_float("b", b) < a:
-        raise ValueError(f"b must be >= a, got b={b}, a={a}")
     root = math.sqrt(b / a)  # √κ
     rate = (root - 1) / (root + 1)
     return 4 / (math.sqrt(a) + math.sqrt(b)) ** 2, rate**2, rate
 
 
+def _check_double_root_steps(tol, max_steps, **_) -> None:
+    check_float("tol", tol, minimum=0.0, strict=True)
+    check_int("max_steps", max_steps, minimum=1)
+
+
+@checked(_check_double_root_steps)
 def double_root_steps(a=1.0, b=25.0, start=(-4.0, 1.0), tol=1e-6, max_steps=10_000) -> int:
     """First t with f(x_t) ≤ ``tol`` for the optimal heavy ball, from its closed form.
 
@@ -54,43 +58,68 @@ def double_root_steps(a=1.0, b=25.0, start=(-4.0, 1.0), tol=1e-6, max_steps=10_0
     for lam, x0 in zip((a, b), start, strict=True):
         z = rate if 1 + mu - lr * lam > 0 else -rate  # the double root (1 + μ − ηλ)/2
         coefficients.append((lam, x0, x0 * ((1 - lr * lam) / z - 1), z))  # B = x_1/z − x_0
-    for t in range(check_int("max_steps", max_steps, minimum=1)):
+    for t in range(max_steps):
         f = sum(0.5 * lam * ((x0 + bb * t) * z**t) ** 2 for lam, x0, bb, z in coefficients)
-        if f <= check_float("tol", tol, minimum=0.0, strict=True):
+        if f <= tol:
             return t
     raise ValueError(f"max_steps: f(x_t) > tol for all t < {max_steps}")
 
 
+def _check_rate_only_steps(tol, **_) -> None:
+    check_float("tol", tol, minimum=0.0, strict=True)
+
+
+@checked(_check_rate_only_steps)
 def rate_only_steps(a=1.0, b=25.0, start=(-4.0, 1.0), tol=1e-6) -> float:
     """Steps predicted by the rate alone: f(x_t) ≈ f(x_0)·r^(2t) = ``tol``."""
     rate = optimal_heavy_ball(a, b)[2]
     f0 = quadratic(torch.tensor(start, dtype=F64), a, b).item()
-    return math.log(f0 / check_float("tol", tol, minimum=0.0, strict=True)) / (-2 * math.log(rate))
+    return math.log(f0 / tol) / (-2 * math.log(rate))
 
 
+def _check_nesterov_modulus(lr, mu, lam) -> None:
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_float("lam", lam, minimum=0.0)
+    _mu_in_range(mu)
+
+
+@checked(_check_nesterov_modulus)
 def nesterov_modulus(lr: float, mu: float, lam: float) -> float:
     """Largest |z| among the roots of z² − (1 + μ)(1 − ηλ)·z + μ(1 − ηλ): Nesterov's rate."""
-    h = check_float("lr", lr, minimum=0.0, strict=True) * check_float("lam", lam, minimum=0.0)
-    roots = np.roots([1.0, -(1 + _check_mu(mu)) * (1 - h), mu * (1 - h)])
+    h = lr * lam
+    roots = np.roots([1.0, -(1 + mu) * (1 - h), mu * (1 - h)])
     return float(np.abs(roots).max())
 
 
+def _check_recursion_residual(lr, mu, lam, steps, **_) -> None:
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_float("lam", lam, minimum=0.0)
+    check_int("steps", steps, minimum=3)
+    _mu_in_range(mu)
+
+
+@checked(_check_recursion_residual)
 def recursion_residual(lr: float, mu: float, lam: float, nesterov: bool, steps: int = 50) -> float:
     """Largest gap, relative to max|x_t|, of :func:`momentum_step` on f = ½λx² to the recursion.
 
     Heavy ball: x_{t+1} = (1 + μ − ηλ)x_t − μx_{t−1}; Nesterov:
     x_{t+1} = (1 + μ)(1 − ηλ)x_t − μ(1 − ηλ)x_{t−1}, for t ≥ 1.
     """
-    h = check_float("lr", lr, minimum=0.0, strict=True) * check_float("lam", lam, minimum=0.0)
+    h = lr * lam
     c1, c0 = ((1 + mu) * (1 - h), -mu * (1 - h)) if nesterov else (1 + mu - h, -mu)
     x, v, xs = torch.tensor([1.0], dtype=F64), None, []
-    for _ in range(check_int("steps", steps, minimum=3)):
+    for _ in range(steps):
         xs.append(x.item())
-        x, v = momentum_step(x, v, lam * x, lr, _check_mu(mu), nesterov)  # ∇f = λx
+        x, v = momentum_step(x, v, lam * x, lr, mu, nesterov)  # ∇f = λx
     gap = max(abs(xs[t + 1] - c1 * xs[t] - c0 * xs[t - 1]) for t in range(1, len(xs) - 1))
     return gap / max(abs(x) for x in xs)
 
 
+def _check_bound_mismatches(points, **_) -> None:
+    check_int("points", points, minimum=2)
+
+
+@checked(_check_bound_mismatches)
 def bound_mismatches(mus=(0.0, 0.3, 0.6, 0.9, 0.99), points: int = 400) -> int:
     """Count the (μ, ηλ) of a grid where "max|z| < 1" disagrees with the stated bound.
 
@@ -99,7 +128,7 @@ def bound_mismatches(mus=(0.0, 0.3, 0.6, 0.9, 0.99), points: int = 400) -> int:
     """
     wrong = 0
     for mu in mus:
-        for h in np.linspace(0.001, 4.5, check_int("points", points, minimum=2)):
+        for h in np.linspace(0.001, 4.5, points):
             for nesterov, bound in ((False, 2 * (1 + mu)), (True, 2 * (1 + mu) / (1 + 2 * mu))):
                 if abs(h - bound) < 1e-6:
                     continue
@@ -114,21 +143,23 @@ def dampened_step(p, v, g, lr: float, mu: float, dampening: float = 0.0, nestero
     Returns:
         ``(p, v)`` after the step; v ← μ·v + (1 − dampening)·g, except v = g on the first step.
     """
-    check_float("lr", lr, minimum=0.0, strict=True)
-    if not 0.0 <= check_float("dampening", dampening) <= 1.0:
-        raise ValueError(f"dampening must be in [0, 1], got {dampening}")
-    v = g.clone() if v is None else _check_mu(mu) * v + (1 - dampening) * g
+    v = g.clone() if v is None else mu * v + (1 - dampening) * g
     d = g + mu * v if nesterov else v  # Nesterov: d = g + μ·v
     return p - lr * d, v  # p ← p − η·d
 
 
+def _check_dampening_gap(steps, **_) -> None:
+    check_int("steps", steps, minimum=1)
+
+
+@checked(_check_dampening_gap)
 def dampening_gap(lr=0.01, mu=0.9, dampening=0.9, steps=30, start=(-4.0, 1.0)) -> float:
     """Largest |p_ours − p_torch| over ``steps`` steps on the quadratic, in float64."""
     p, v = torch.tensor(start, dtype=F64), None
     q = p.clone().requires_grad_()
     opt = torch.optim.SGD([q], lr=lr, momentum=mu, dampening=dampening)
     gap = 0.0
-    for _ in range(check_int("steps", steps, minimum=1)):
+    for _ in range(steps):
         p, v = dampened_step(p, v, quadratic_grad(p), lr, mu, dampening)
         opt.zero_grad()
         quadratic(q).backward()  # q.grad = ∇f(q) by autograd
@@ -137,42 +168,56 @@ def dampening_gap(lr=0.01, mu=0.9, dampening=0.9, steps=30, start=(-4.0, 1.0)) -
     return gap
 
 
+def _check_constant_gradient_step(steps, **_) -> None:
+    check_int("steps", steps, minimum=1)
+
+
+@checked(_check_constant_gradient_step)
 def constant_gradient_step(lr=0.01, mu=0.9, dampening=0.0, steps=300) -> float:
     """Length of step ``steps`` when the gradient is always 1: the effective step size."""
     p, v, g = torch.zeros(1, dtype=F64), None, torch.ones(1, dtype=F64)
-    for _ in range(check_int("steps", steps, minimum=1)):
+    for _ in range(steps):
         before = p
         p, v = dampened_step(p, v, g, lr, mu, dampening)
     return (before - p).item()
 
 
+def _check_equal_step_runs(seeds, **_) -> None:
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+
+
+@checked(_check_equal_step_runs)
 def equal_step_runs(seeds=(0, 1, 2, 3, 4), steps=150, device=None) -> dict:
     """``DynamicNet`` with μ = 0, η = 10⁻³ and with μ = 0.9, η = 10⁻⁴, per seed.
 
     Returns:
         ``{seed: (losses with μ = 0, losses with μ = 0.9)}``, for ``dynamic_net.ratio_table``.
     """
-    if not seeds:
-        raise ValueError("seeds must not be empty")
     settings = ((0.0, 1e-3), (0.9, 1e-4))
     return {
         s: tuple(train_dynamic(m, lr, steps, s, device)[1] for m, lr in settings) for s in seeds
     }
 
 
+def _check_lr_change_runs(mu, steps, change_at, **_) -> None:
+    if not 0 < check_int("change_at", change_at, minimum=1) < check_int("steps", steps):
+        raise ValueError(f"change_at must be in (0, steps), got {change_at}")
+    _mu_in_range(mu)
+
+
+@checked(_check_lr_change_runs)
 def lr_change_runs(lr=0.01, mu=0.9, steps=120, change_at=50, start=(-4.0, 1.0)) -> dict:
     """f(x_t) for PyTorch's form and the notes' form, halving η at step ``change_at``.
 
     PyTorch: v ← μv + g, x ← x − η_t·v. Notes: Δ ← μΔ − η_t·g, x ← x + Δ.
     """
-    if not 0 < check_int("change_at", change_at, minimum=1) < check_int("steps", steps):
-        raise ValueError(f"change_at must be in (0, steps), got {change_at}")
     x, v = torch.tensor(start, dtype=F64), None
     y, delta = x.clone(), torch.zeros(2, dtype=F64)
     curves = {"$v_t$": [quadratic(x).item()], r"$\Delta p_t$": [quadratic(y).item()]}
     for t in range(steps):
         eta = lr if t < change_at else lr / 2  # η_t
-        x, v = momentum_step(x, v, quadratic_grad(x), eta, _check_mu(mu))  # x ← x − η_t·v
+        x, v = momentum_step(x, v, quadratic_grad(x), eta, mu)  # x ← x − η_t·v
         delta = mu * delta - eta * quadratic_grad(y)  # Δ ← μΔ − η_t·g
         y = y + delta
         curves["$v_t$"].append(quadratic(x).item())

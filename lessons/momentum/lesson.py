@@ -11,35 +11,12 @@ import json
 import torch
 
 from lessons.checks import check_float, check_int, checked
-from lessons.plotting import plot_curves as plot_curves  # re-exported for the momentum page
 from lessons.plotting import subplots
+from lessons.printing import table
 
 SETTINGS = ((0.0, False), (0.5, False), (0.9, False), (0.9, True))  # (μ, nesterov)
 
 
-def _check_momentum(lr: float, mu: float, nesterov: bool, **_) -> None:
-    check_float("lr", lr, minimum=0.0, strict=True)
-    if check_float("mu", mu, minimum=0.0) >= 1.0:
-        raise ValueError(f"mu must be < 1, got {mu}")
-    if not isinstance(nesterov, bool):
-        raise TypeError(f"nesterov must be a bool, got {type(nesterov).__name__}")
-    if nesterov and mu == 0.0:
-        raise ValueError("nesterov needs mu > 0")
-
-
-def _check_compare(lr, mu, nesterov, steps, **_) -> None:
-    check_int("steps", steps, minimum=1)
-    _check_momentum(lr, mu, nesterov)
-
-
-def _check_trajectory(lr, mu, nesterov, steps, a, b, **_) -> None:
-    check_int("steps", steps, minimum=0)
-    check_float("a", a, minimum=0.0, strict=True)
-    check_float("b", b, minimum=0.0, strict=True)
-    _check_momentum(lr, mu, nesterov)
-
-
-@checked(_check_momentum)
 # --8<-- [start:momentum_step]
 def momentum_step(p, v, g, lr: float, mu: float, nesterov: bool = False):
     """One step of SGD with momentum, written as ``torch.optim.SGD`` does it (dampening 0).
@@ -78,7 +55,42 @@ def quadratic_grad(x: torch.Tensor, a: float = 1.0, b: float = 25.0) -> torch.Te
 # --8<-- [end:quadratic]
 
 
-@checked(_check_compare)
+def _positive(**values) -> None:
+    """Raise unless every value (``lr``, ``a``, ``b``, ``tol``, …) is a number > 0."""
+    for name, value in values.items():
+        check_float(name, value, minimum=0.0, strict=True)
+
+
+def _mu_in_range(mu) -> None:
+    """Raise unless ``mu`` is a momentum coefficient in [0, 1)."""
+    if check_float("mu", mu, minimum=0.0) >= 1.0:
+        raise ValueError(f"mu must be < 1, got {mu}")
+
+
+def _momentum_setting(mu, nesterov) -> None:
+    """Raise unless μ is in [0, 1) and ``nesterov`` is a bool, true only with μ > 0."""
+    _mu_in_range(mu)
+    if not isinstance(nesterov, bool):
+        raise TypeError(f"nesterov must be a bool, got {type(nesterov).__name__}")
+    if nesterov and mu == 0.0:
+        raise ValueError("nesterov needs mu > 0")
+
+
+def _momentum_settings(settings) -> None:
+    """Raise unless ``settings`` holds (μ, nesterov) pairs as :func:`_momentum_setting` wants."""
+    for setting in settings:
+        if not isinstance(setting, tuple | list) or len(setting) != 2:
+            raise TypeError(f"settings must hold (mu, nesterov) pairs, got {setting!r}")
+        _momentum_setting(*setting)
+
+
+def _check_compare_with_sgd(lr, mu, nesterov, steps, **_) -> None:
+    _positive(lr=lr)
+    _momentum_setting(mu, nesterov)
+    check_int("steps", steps, minimum=1)
+
+
+@checked(_check_compare_with_sgd)
 # --8<-- [start:compare_with_sgd]
 def compare_with_sgd(lr=0.01, mu=0.9, nesterov=False, steps=20, start=(-4.0, 1.0)):
     """Run :func:`momentum_step` (hand-written ∇f) and ``torch.optim.SGD`` (autograd) on f.
@@ -103,7 +115,6 @@ def compare_with_sgd(lr=0.01, mu=0.9, nesterov=False, steps=20, start=(-4.0, 1.0
 # --8<-- [end:compare_with_sgd]
 
 
-@checked(_check_trajectory)
 # --8<-- [start:trajectory]
 def trajectory(lr, mu, nesterov=False, steps=100, a=1.0, b=25.0, start=(-4.0, 1.0)):
     """Points x_0, x_1, ..., x_steps of momentum SGD on f(x) = ½(a·x₁² + b·x₂²).
@@ -123,17 +134,32 @@ def trajectory(lr, mu, nesterov=False, steps=100, a=1.0, b=25.0, start=(-4.0, 1.
 # --8<-- [end:trajectory]
 
 
+def _check_steps_table(lr, settings, tol, max_steps, a, b) -> None:
+    _positive(lr=lr, tol=tol, a=a, b=b)
+    _momentum_settings(settings)
+    check_int("max_steps", max_steps, minimum=1)
+
+
+@checked(_check_steps_table)
 def steps_table(lr=0.01, settings=SETTINGS, tol=1e-6, max_steps=2000, a=1.0, b=25.0) -> str:
     """Tabulate the steps t until f(x_t) ≤ ``tol``, for each (μ, nesterov) in ``settings``."""
-    check_float("tol", tol, minimum=0.0, strict=True)
-    rows = [f"lr={lr}, a={a}, b={b}, tol={tol:g}", f"{'mu':>4}  {'Nesterov':>8}  {'steps':>6}"]
+    rows = []
     for mu, nesterov in settings:
         hits = (quadratic(trajectory(lr, mu, nesterov, max_steps, a, b), a, b) <= tol).nonzero()
         steps = str(int(hits[0, 0])) if len(hits) else f">{max_steps}"  # first t: f(x_t) ≤ tol
-        rows.append(f"{mu:>4.3g}  {'yes' if nesterov else 'no':>8}  {steps:>6}")
-    return "\n".join(rows)
+        rows.append([mu, "yes" if nesterov else "no", steps])
+    columns = [("mu", ">4.3g"), ("Nesterov", ">8"), ("steps", ">6")]
+    return table(rows, columns, title=[f"lr={lr}, a={a}, b={b}, tol={tol:g}"])
 
 
+def _check_plot_trajectories(lr, mus, steps, a, b) -> None:
+    _positive(lr=lr, a=a, b=b)
+    for mu in mus:
+        _mu_in_range(mu)
+    check_int("steps", steps, minimum=1)
+
+
+@checked(_check_plot_trajectories)
 def plot_trajectories(lr=0.01, mus=(0.0, 0.5, 0.9), steps=80, a=1.0, b=25.0):
     """Contours of f(x) = ½(a·x₁² + b·x₂²) with the first ``steps`` points for each μ."""
     fig, ax = subplots(figsize=(6.4, 3.2))
@@ -152,6 +178,13 @@ def plot_trajectories(lr=0.01, mus=(0.0, 0.5, 0.9), steps=80, a=1.0, b=25.0):
     return fig
 
 
+def _check_convergence_curves(lr, settings, steps, a, b) -> None:
+    _positive(lr=lr, a=a, b=b)
+    _momentum_settings(settings)
+    check_int("steps", steps, minimum=1)
+
+
+@checked(_check_convergence_curves)
 def convergence_curves(lr=0.01, settings=SETTINGS, steps=300, a=1.0, b=25.0) -> dict:
     """Map a label per (μ, nesterov) setting (``, N`` marks Nesterov) to f(x_0), …, f(x_steps)."""
     curves = {}
@@ -180,7 +213,6 @@ def explorer_data(lrs=EXPLORER_LRS, mus=EXPLORER_MUS, steps=60, a=1.0, b=25.0) -
         x₁, x₂ of the points for nesterov n ∈ {0, 1}, η = lrs[i], μ = mus[j].
 
     """
-    check_int("steps", steps, minimum=1)
     paths = [[[None] * len(mus) for _ in lrs] for _ in range(2)]
     for n in (0, 1):
         for i, lr in enumerate(lrs):

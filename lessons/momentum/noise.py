@@ -12,8 +12,9 @@ import statistics
 import torch
 
 from lessons.checks import check_float, check_int, checked
-from lessons.momentum.lesson import momentum_step
+from lessons.momentum.lesson import _mu_in_range, momentum_step
 from lessons.plotting import subplots
+from lessons.printing import table
 from lessons.seeds import generator
 
 F64 = torch.float64
@@ -21,13 +22,6 @@ LRS = (0.005, 0.05, 0.2)  # η: small, medium, large
 DIVERGED = 1e6  # a run whose excess loss passes this is stopped and counted as ∞
 
 
-def _check_data(n, d, noise, **_) -> None:
-    check_int("n", n, minimum=2)
-    check_int("d", d, minimum=1)
-    check_float("noise", noise, minimum=0.0)
-
-
-@checked(_check_data)
 # --8<-- [start:noisy_least_squares]
 def noisy_least_squares(n=1000, d=10, noise=1.0, seed=0):
     """Data x ~ N(0, diag(λ)) with λ from 1 down to 0.25, y = x·w* + σ·ε, in float64.
@@ -46,15 +40,6 @@ def noisy_least_squares(n=1000, d=10, noise=1.0, seed=0):
 # --8<-- [end:noisy_least_squares]
 
 
-def _check_sgd(lr, mu, steps, batch, every, **_) -> None:
-    check_float("lr", lr, minimum=0.0, strict=True)
-    if check_float("mu", mu, minimum=0.0) >= 1.0:
-        raise ValueError(f"mu must be < 1, got {mu}")
-    for name, value in (("steps", steps), ("batch", batch), ("every", every)):
-        check_int(name, value, minimum=1)
-
-
-@checked(_check_sgd)
 # --8<-- [start:minibatch_sgd]
 def minibatch_sgd(x, y, lr, mu, steps=600, batch=8, seed=0, every=4):
     """Minibatch SGD with momentum on L(w) = ½·mean((x·w − y)²), from w = 0.
@@ -82,16 +67,17 @@ def minibatch_sgd(x, y, lr, mu, steps=600, batch=8, seed=0, every=4):
 # --8<-- [end:minibatch_sgd]
 
 
-def _check_compare(lrs, mu, seeds, **_) -> None:
+def _check_compare_under_noise(lrs, mu, seeds, steps, batch) -> None:
     if not lrs or not seeds:
         raise ValueError("lrs and seeds must not be empty")
     for lr in lrs:
         check_float("lrs", lr, minimum=0.0, strict=True)
-    if check_float("mu", mu, minimum=0.0) >= 1.0:
-        raise ValueError(f"mu must be < 1, got {mu}")
+    _mu_in_range(mu)
+    check_int("steps", steps, minimum=4)  # minibatch_sgd records the loss every 4 steps
+    check_int("batch", batch, minimum=1)
 
 
-@checked(_check_compare)
+@checked(_check_compare_under_noise)
 def compare_under_noise(lrs=LRS, mu=0.9, seeds=(0, 1, 2, 3, 4), steps=600, batch=8) -> dict:
     """For each η and seed: curves of momentum (η, μ) and of plain SGD at η/(1−μ), same batches.
 
@@ -112,26 +98,34 @@ def compare_under_noise(lrs=LRS, mu=0.9, seeds=(0, 1, 2, 3, 4), steps=600, batch
 
 def stationary(curve) -> float:
     """Mean of the second half of a curve: the level the loss settles at (∞ if it diverged)."""
-    if not curve:
-        raise ValueError("curve must not be empty")
     half = curve[len(curve) // 2 :]
     return math.inf if math.inf in curve else sum(half) / len(half)
 
 
+def _check_noise_table(runs) -> None:
+    if not runs:
+        raise ValueError("runs must not be empty")
+
+
+@checked(_check_noise_table)
 def noise_table(runs: dict) -> str:
     """Per η: median [min, max] over seeds of each method's settled loss, and of their ratio.
 
     The ratio is plain SGD's settled loss over momentum's: 1 means the two behave the same.
     """
-    if not runs:
-        raise ValueError("runs must not be empty")
-    rows = [f"{'lr':<6}{'momentum (lr, mu)':>28}{'SGD (lr/(1-mu))':>28}{'ratio':>28}"]
+    rows = []
     for lr, by_seed in runs.items():
         mom = [stationary(a) for a, _ in by_seed.values()]
         sgd = [stationary(b) for _, b in by_seed.values()]
-        cells = [_spread(c) for c in (mom, sgd, [s / m for m, s in zip(mom, sgd, strict=True)])]
-        rows.append(f"{lr:<6g}" + "".join(f"{c:>28}" for c in cells))
-    return "\n".join(rows)
+        ratio = [s / m for m, s in zip(mom, sgd, strict=True)]
+        rows.append([lr, _spread(mom), _spread(sgd), _spread(ratio)])
+    columns = [
+        ("lr", "<6g"),
+        ("momentum (lr, mu)", ">28"),
+        ("SGD (lr/(1-mu))", ">28"),
+        ("ratio", ">28"),
+    ]
+    return table(rows, columns, sep="")
 
 
 def _spread(values) -> str:

@@ -12,7 +12,8 @@ import math
 import torch
 
 from lessons.checks import check_float, check_int, checked
-from lessons.momentum.lesson import momentum_step, trajectory
+from lessons.momentum.lesson import _momentum_setting, _positive, momentum_step, trajectory
+from lessons.printing import table
 
 F64 = torch.float64
 
@@ -44,12 +45,14 @@ def rotated_trajectory(lr, mu, nesterov=False, steps=100, a=1.0, b=25.0, angle=0
 # --8<-- [end:rotated]
 
 
-def _check_gap(steps, angle, **_) -> None:
-    check_int("steps", steps, minimum=0)
+def _check_rotation_gap(lr, mu, nesterov, steps, angle) -> None:
+    _positive(lr=lr)
+    _momentum_setting(mu, nesterov)
+    check_int("steps", steps, minimum=1)
     check_float("angle", angle)
 
 
-@checked(_check_gap)
+@checked(_check_rotation_gap)
 def rotation_gap(lr, mu, nesterov=False, steps=100, angle=0.5) -> float:
     """Largest |x_t(rotated problem) − U·x_t(axis-aligned problem)| over all t and coordinates."""
     axis = trajectory(lr, mu, nesterov, steps)  # y_t on the axis-aligned f
@@ -83,28 +86,43 @@ def run_1d(grad, x0, lr, mu, steps):
 # --8<-- [end:lessard]
 
 
+def _check_lessard_table(x0, steps, show) -> None:
+    check_float("x0", x0)
+    show = check_int("show", show, minimum=1)
+    check_int("steps", steps, minimum=show)
+
+
+@checked(_check_lessard_table)
 def lessard_table(x0: float = 3.3, steps: int = 300, show: int = 6) -> str:
     """The last ``show`` points of heavy ball (η = 1/9, μ = 4/9) and of GD (η = 2/(L+m) = 1/13).
 
     Heavy ball uses the tuning that is optimal for quadratics with m = 1, L = 25:
     η = 4/(√L + √m)², μ = ((√L − √m)/(√L + √m))².
     """
-    check_float("x0", x0)
-    check_int("steps", steps, minimum=check_int("show", show, minimum=1))
     heavy = run_1d(lessard_grad, x0, 4 / 36, 4 / 9, steps)
     plain = run_1d(lessard_grad, x0, 2 / 26, 0.0, steps)
-    rows = [f"{'t':>5}{'heavy ball x_t':>16}{'f(x_t)':>10}{'GD x_t':>12}"]
+    rows = []
     for t in range(steps - show + 1, steps + 1):
         f = lessard_f(torch.tensor(heavy[t], dtype=F64)).item()
-        rows.append(f"{t:>5}{heavy[t]:>16.6f}{f:>10.4f}{plain[t]:>12.2e}")
-    return "\n".join(rows)
+        rows.append([t, heavy[t], f, plain[t]])
+    columns = [
+        ("t", ">5"),
+        ("heavy ball x_t", ">16.6f"),
+        ("f(x_t)", ">10.4f"),
+        ("GD x_t", ">12.2e"),
+    ]
+    return table(rows, columns, sep="")
 
 
-def root_modulus(lr: float, mu: float, lam: float) -> float:
-    """Largest |z| among the roots of z² − (1 + μ − ηλ)·z + μ: heavy ball's rate along λ."""
+def _check_root_modulus(lr, mu, lam) -> None:
     for name, value in (("lr", lr), ("lam", lam)):
         check_float(name, value, minimum=0.0, strict=True)
     check_float("mu", mu, minimum=0.0)
+
+
+@checked(_check_root_modulus)
+def root_modulus(lr: float, mu: float, lam: float) -> float:
+    """Largest |z| among the roots of z² − (1 + μ − ηλ)·z + μ: heavy ball's rate along λ."""
     s = 1 + mu - lr * lam
     disc = complex(s * s - 4 * mu) ** 0.5  # the two roots are (s ± √(s² − 4μ)) / 2
     return max(abs((s + disc) / 2), abs((s - disc) / 2))
@@ -112,15 +130,27 @@ def root_modulus(lr: float, mu: float, lam: float) -> float:
 
 def rate_table(lr: float = 0.01, mus=(0.0, 0.9), lams=(1.0, 25.0)) -> str:
     """Per μ: heavy ball's rate |z| along each curvature λ, and −ln of the slowest (per step)."""
-    rows = [f"{'mu':>4}" + "".join(f"{'|z|, lam=' + format(lam, 'g'):>14}" for lam in lams)]
-    rows[0] += f"{'-ln max|z|':>12}"
+    rows = []
     for mu in mus:
         rates = [root_modulus(lr, mu, lam) for lam in lams]
-        cells = "".join(f"{r:>14.4f}" for r in rates)
-        rows.append(f"{mu:>4g}{cells}{-math.log(max(rates)):>12.4f}")
-    return "\n".join(rows)
+        rows.append([mu, *rates, -math.log(max(rates))])
+    columns = [
+        ("mu", ">4g"),
+        *((f"|z|, lam={lam:g}", ">14.4f") for lam in lams),
+        ("-ln max|z|", ">12.4f"),
+    ]
+    return table(rows, columns, sep="")
 
 
+def _check_gd_steps_prediction(lr, a, x1, tol) -> None:
+    for name, value in (("lr", lr), ("a", a), ("tol", tol)):
+        check_float(name, value, minimum=0.0, strict=True)
+    if not 0 < lr * a < 1:
+        raise ValueError(f"lr * a must be in (0, 1), got {lr * a}")
+    check_float("x1", x1)
+
+
+@checked(_check_gd_steps_prediction)
 def gd_steps_prediction(lr: float = 0.01, a: float = 1.0, x1: float = -4.0, tol: float = 1e-6):
     """Steps until GD's slow axis alone brings f = ½a·x₁²·(1 − ηa)^(2t) down to ``tol``.
 
@@ -129,9 +159,5 @@ def gd_steps_prediction(lr: float = 0.01, a: float = 1.0, x1: float = -4.0, tol:
         ln(1 − ηa) ≈ −ηa, i.e. ln(f₁/tol) / (2ηa).
 
     """
-    for name, value in (("lr", lr), ("a", a), ("tol", tol)):
-        check_float(name, value, minimum=0.0, strict=True)
-    if not 0 < lr * a < 1:
-        raise ValueError(f"lr * a must be in (0, 1), got {lr * a}")
-    f1 = 0.5 * a * check_float("x1", x1) ** 2  # the slow axis' share of f(x_0)
+    f1 = 0.5 * a * x1**2  # the slow axis' share of f(x_0)
     return math.log(f1 / tol) / (-2 * math.log(1 - lr * a)), math.log(f1 / tol) / (2 * lr * a)

@@ -11,9 +11,10 @@ import statistics
 import torch
 from torch import nn
 
-from lessons.checks import check_float, check_int
+from lessons.checks import check_float, check_int, checked
 from lessons.multi_dimensional_input.lesson import Split, accuracy
 from lessons.plotting import subplots
+from lessons.printing import table
 from lessons.tabular_mlp import make_mlp
 
 
@@ -31,6 +32,14 @@ def _final_accuracies(split: Split, model: nn.Module, epochs: int, lr: float):
         )
 
 
+def _check_compare_architectures(epochs, lr, seeds, **_) -> None:
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+
+
+@checked(_check_compare_architectures)
 def compare_architectures(
     split: Split, configs, epochs: int = 300, lr: float = 0.1, seeds=range(5)
 ):
@@ -40,11 +49,7 @@ def compare_architectures(
         Rows ``(sizes, act, train accs, val accs)``, one accuracy per seed.
 
     """
-    check_int("epochs", epochs, minimum=1)
-    check_float("lr", lr, minimum=0.0, strict=True)
     seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must not be empty")
     rows = []
     for sizes, activation in configs:
         runs = [_final_accuracies(split, make_mlp(sizes, activation, s), epochs, lr) for s in seeds]
@@ -52,19 +57,23 @@ def compare_architectures(
     return rows
 
 
-def format_table(rows) -> str:
-    """Format :func:`compare_architectures` rows: median and min of each accuracy over seeds."""
-    lines = [
-        f"{'sizes':<16}{'act.':<9}{'train med':>10}{'min':>7}{'val med':>9}{'min':>7}{'max':>7}"
-    ]
+def architecture_table(rows) -> str:
+    """Tabulate :func:`compare_architectures` rows: median and min of each accuracy over seeds."""
+    cells = []
     for sizes, activation, acc_tr, acc_va in rows:
         name, act = "→".join(map(str, sizes)), activation if len(sizes) > 2 else "-"
         tr, va = statistics.median(acc_tr), statistics.median(acc_va)
-        lines.append(
-            f"{name:<16}{act:<9}{tr:>10.3f}{min(acc_tr):>7.3f}{va:>9.3f}"
-            f"{min(acc_va):>7.3f}{max(acc_va):>7.3f}"
-        )
-    return "\n".join(lines)
+        cells.append([name, act, tr, min(acc_tr), va, min(acc_va), max(acc_va)])
+    columns = [
+        ("sizes", "<16"),
+        ("act.", "<9"),
+        ("train med", ">10.3f"),
+        ("min", ">7.3f"),
+        ("val med", ">9.3f"),
+        ("min", ">7.3f"),
+        ("max", ">7.3f"),
+    ]
+    return table(cells, columns, sep="")
 
 
 def plot_history(hist):

@@ -16,13 +16,13 @@ from lessons.seeds import offset_seed
 SCALINGS = ("train", "all", "none")
 
 
-def _check_split(scaling, seed, **_) -> None:
+def _check_load_split_scaled(scaling, seed, **_) -> None:
     if scaling not in SCALINGS:
         raise ValueError(f"scaling must be one of {SCALINGS}, got {scaling!r}")
     check_int("seed", seed, minimum=0)
 
 
-@checked(_check_split)
+@checked(_check_load_split_scaled)
 def load_split_scaled(scaling: str = "train", seed: int = 0, dtype=torch.float32) -> Split:
     """The lesson's 60/20/20 stratified split, with a choice of where μ and s come from.
 
@@ -50,6 +50,11 @@ def load_split_scaled(scaling: str = "train", seed: int = 0, dtype=torch.float32
     return Split(*parts)
 
 
+def _check_scaling_shift(seed) -> None:
+    check_int("seed", seed, minimum=0)
+
+
+@checked(_check_scaling_shift)
 def scaling_shift(seed: int = 0) -> tuple[float, float]:
     """How far μ and s of the training rows are from those of all 569 rows.
 
@@ -61,7 +66,7 @@ def scaling_shift(seed: int = 0) -> tuple[float, float]:
     """
     x, y = load_breast_cancer(return_X_y=True)
     rest, _, y_rest, _ = train_test_split(
-        x, y, test_size=0.2, stratify=y, random_state=offset_seed(check_int("seed", seed, 0))
+        x, y, test_size=0.2, stratify=y, random_state=offset_seed(seed)
     )
     x_tr, *_ = train_test_split(
         rest, y_rest, test_size=0.25, stratify=y_rest, random_state=offset_seed(seed)
@@ -99,6 +104,12 @@ def bce_softplus(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.softplus(z) - y * z
 
 
+def _check_two_layer_grads(x, w1, w2, **_) -> None:
+    if x.dim() != 2 or w1.shape[0] != x.shape[1] or w2.shape[0] != w1.shape[1]:
+        raise ValueError("x, w1 and w2 must have shapes (N, d), (d, h) and (h, 1)")
+
+
+@checked(_check_two_layer_grads)
 def two_layer_grads(x, y, w1, b1, w2, b2) -> dict[str, torch.Tensor]:
     """Mean BCE of z = ReLU(X W₁ + b₁) W₂ + b₂ and its gradients, by the matrix formulas.
 
@@ -113,8 +124,6 @@ def two_layer_grads(x, y, w1, b1, w2, b2) -> dict[str, torch.Tensor]:
     Returns:
         ``loss`` and the gradients ``w1``, ``b1``, ``w2``, ``b2`` (same shapes as the inputs).
     """
-    if x.dim() != 2 or w1.shape[0] != x.shape[1] or w2.shape[0] != w1.shape[1]:
-        raise ValueError("x, w1 and w2 must have shapes (N, d), (d, h) and (h, 1)")
     a = x @ w1 + b1  # A = X W₁ + b₁: (N, h)
     h = a.clamp(min=0)  # H = ReLU(A): (N, h)
     z = h @ w2 + b2  # z = H W₂ + b₂: (N, 1)
@@ -124,14 +133,14 @@ def two_layer_grads(x, y, w1, b1, w2, b2) -> dict[str, torch.Tensor]:
     return {"loss": loss, "w1": x.T @ g_a, "b1": g_a.sum(0), "w2": h.T @ g_z, "b2": g_z.sum(0)}
 
 
-def _check_lrs(lrs, **_) -> None:
+def _check_steady_lrs(lrs, **_) -> None:
     if len(lrs) == 0:
         raise ValueError("lrs must not be empty")
     for lr in lrs:
         check_float("lrs", lr, minimum=0.0, strict=True)
 
 
-@checked(_check_lrs)
+@checked(_check_steady_lrs)
 def steady_lrs(split: Split, lrs, epochs: int = 100) -> list[dict]:
     """Train the lesson's logistic regression at each learning rate; report steadiness.
 

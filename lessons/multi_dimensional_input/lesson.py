@@ -42,12 +42,21 @@ def _check_load_split(val_size, test_size, seed, **_) -> None:
     check_int("seed", seed, minimum=0)
 
 
-def _check_train(epochs, lr, **_) -> None:
+def _check_train_logistic(epochs, lr, **_) -> None:
     check_int("epochs", epochs, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
 
 
-# --8<-- [start:load_split]
+def _check_grad_check(seed, **_) -> None:
+    check_int("seed", seed, minimum=0)
+
+
+def _check_train_mlp(epochs, lr, **_) -> None:
+    check_int("epochs", epochs, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+# --8<-- [start:Split]
 @dataclasses.dataclass
 class Split:
     """Standardized tensors: ``x_*`` has shape (N, 30), ``y_*`` has shape (N, 1) with values 0/1."""
@@ -60,6 +69,9 @@ class Split:
     y_test: torch.Tensor
 
 
+# --8<-- [end:Split]
+@checked(_check_load_split)
+# --8<-- [start:load_split]
 def load_split(val_size=0.2, test_size=0.2, seed=0, dtype=torch.float32) -> Split:
     """Load breast-cancer data, split it three ways (stratified), standardize with training μ, s.
 
@@ -93,7 +105,6 @@ def load_split(val_size=0.2, test_size=0.2, seed=0, dtype=torch.float32) -> Spli
 
 
 # --8<-- [end:load_split]
-load_split = checked(_check_load_split)(load_split)
 
 
 # --8<-- [start:scratch]
@@ -123,6 +134,9 @@ def logistic_grad(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Te
     return bce_with_logits(z, y), x.T @ r, r.sum(0)  # ∂L/∂w = Xᵀr, ∂L/∂b = Σ_i r_i
 
 
+# --8<-- [end:scratch]
+@checked(_check_train_logistic)
+# --8<-- [start:train_logistic]
 def train_logistic(split: Split, epochs: int = 100, lr: float = 0.5):
     """Full-batch gradient descent on logistic regression with the hand-written gradient.
 
@@ -140,13 +154,13 @@ def train_logistic(split: Split, epochs: int = 100, lr: float = 0.5):
     return w, b, losses
 
 
-# --8<-- [end:scratch]
-train_logistic = checked(_check_train)(train_logistic)
+# --8<-- [end:train_logistic]
 
 
+@checked(_check_grad_check)
 def grad_check(split: Split, seed: int = 0) -> float:
     """Largest |hand-written − autograd| gradient entry of :func:`logistic_grad`, in float64."""
-    g = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    g = torch.Generator().manual_seed(seed)
     x, y = split.x_train.double(), split.y_train.double()
     w = torch.randn(x.shape[1], 1, generator=g, dtype=torch.float64, requires_grad=True)
     b = torch.randn(1, generator=g, dtype=torch.float64, requires_grad=True)
@@ -160,7 +174,7 @@ def accuracy(z: torch.Tensor, y: torch.Tensor) -> float:
     return ((z > 0).to(y.dtype) == y).float().mean().item()
 
 
-@checked(_check_train)
+@checked(_check_train_mlp)
 # --8<-- [start:train]
 def train_mlp(split: Split, model: nn.Module, epochs: int = 300, lr: float = 0.1, device=None):
     """Train ``model`` with full-batch SGD on BCE; record loss and accuracy per epoch.

@@ -15,7 +15,7 @@ from lessons.numpy_to_nn_module.lesson import D_IN, D_OUT, H
 from lessons.seeds import generator, offset_seed, seeded
 
 
-def _check_variant(steps, lr, seed, until, **_) -> None:
+def _check_train_raw_variant(steps, lr, seed, until, **_) -> None:
     check_int("steps", steps, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
     check_int("seed", seed, minimum=0)
@@ -23,7 +23,7 @@ def _check_variant(steps, lr, seed, until, **_) -> None:
         check_float("until", until, minimum=0.0, strict=True)
 
 
-@checked(_check_variant)
+@checked(_check_train_raw_variant)
 def train_raw_variant(steps=500, lr=1e-6, seed=0, zero_grad=True, scaled_init=False, until=None):
     """Level 1 of the lesson (``train_raw``) with two switches for the exercises.
 
@@ -79,6 +79,11 @@ class MyLeakyReLU(torch.autograd.Function):
         return torch.where(x > 0, grad_output, MyLeakyReLU.alpha * grad_output)
 
 
+def _check_shared_vs_copies(depth, **_) -> None:
+    check_int("depth", depth, minimum=1)
+
+
+@checked(_check_shared_vs_copies)
 def shared_vs_copies(seed: int = 0, depth: int = 2) -> dict[str, torch.Tensor]:
     """Gradient of ``middle_linear.weight`` in a ``DynamicNet`` at a fixed depth, two ways.
 
@@ -92,7 +97,6 @@ def shared_vs_copies(seed: int = 0, depth: int = 2) -> dict[str, torch.Tensor]:
     Returns:
         ``{"shared": G, "copies": [G_1, …, G_k]}``.
     """
-    check_int("depth", depth, minimum=1)
     x, y = (t.double() for t in make_data(seed=seed))
     with seeded(seed):
         model = DynamicNet(D_IN, H, D_OUT, rng=random.Random(offset_seed(seed)))
@@ -108,7 +112,7 @@ def shared_vs_copies(seed: int = 0, depth: int = 2) -> dict[str, torch.Tensor]:
     return {"shared": model.middle_linear.weight.grad, "copies": [c.weight.grad for c in copies]}
 
 
-def _check_level3(name, lr, steps, seed, until, **_) -> None:
+def _check_steps_to_reach(name, lr, steps, seed, until, **_) -> None:
     if name not in ("Adam", "SGD", "RMSprop"):
         raise ValueError(f"name must be 'Adam', 'SGD' or 'RMSprop', got {name!r}")
     check_float("lr", lr, minimum=0.0, strict=True)
@@ -117,7 +121,7 @@ def _check_level3(name, lr, steps, seed, until, **_) -> None:
     check_float("until", until, minimum=0.0, strict=True)
 
 
-@checked(_check_level3)
+@checked(_check_steps_to_reach)
 def steps_to_reach(name: str, lr: float, steps: int = 500, seed: int = 0, until: float = 1e-3):
     """Level 3 (``nn.Sequential``) with ``Adam``, ``SGD(momentum=0.9)`` or ``RMSprop``.
 

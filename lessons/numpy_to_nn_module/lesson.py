@@ -19,14 +19,14 @@ from lessons.seeds import generator, seeded
 D_IN, H, D_OUT = 1000, 100, 10
 
 
-def _check(steps: int, lr: float, relu=None, **_) -> None:
+def _check_train_raw(steps, lr, relu, **_) -> None:
     check_int("steps", steps, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
     if relu is not None and not callable(relu):
         raise TypeError(f"relu must be callable, got {type(relu).__name__}")
 
 
-@checked(_check)
+@checked(_check_train_raw)
 # --8<-- [start:train_raw]
 def train_raw(steps=500, lr=1e-6, relu=None, seed=0, device=None):
     """Level 1: weight tensors with ``requires_grad``, autograd, and a hand-written update.
@@ -102,7 +102,12 @@ def _fit(model, optimizer, x, y, steps):
 # --8<-- [end:fit]
 
 
-@checked(_check)
+def _check_train_sequential(steps, lr, **_) -> None:
+    check_int("steps", steps, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+@checked(_check_train_sequential)
 # --8<-- [start:train_sequential]
 def train_sequential(steps=500, lr=1e-4, seed=0, device=None):
     """Level 2: ``nn.Sequential`` holds the weights, the update is still by hand.
@@ -131,7 +136,12 @@ def train_sequential(steps=500, lr=1e-4, seed=0, device=None):
 # --8<-- [end:train_sequential]
 
 
-@checked(_check)
+def _check_train_adam(steps, lr, **_) -> None:
+    check_int("steps", steps, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+@checked(_check_train_adam)
 # --8<-- [start:train_adam]
 def train_adam(steps=500, lr=1e-4, seed=0, device=None):
     """Level 3: the same ``nn.Sequential``, updated by ``torch.optim.Adam``.
@@ -169,7 +179,12 @@ class TwoLayerNet(nn.Module):
 # --8<-- [end:two_layer_net]
 
 
-@checked(_check)
+def _check_train_module(steps, lr, **_) -> None:
+    check_int("steps", steps, minimum=1)
+    check_float("lr", lr, minimum=0.0, strict=True)
+
+
+@checked(_check_train_module)
 # --8<-- [start:train_module]
 def train_module(steps=500, lr=1e-4, seed=0, device=None):
     """Level 4: our ``TwoLayerNet`` with ``torch.optim.SGD``.
@@ -207,17 +222,25 @@ def depth_losses(model, seed=0) -> list[float]:
     return [float(f"{v:.4g}") for v in losses]
 
 
-def max_gap(a: list, b: list) -> float:
-    """Return max_t |a_t − b_t| of two equally long loss curves."""
+def _check_max_gap(a, b) -> None:
     if len(a) != len(b):
         raise ValueError(f"b must be as long as a ({len(a)}), got {len(b)}")
+
+
+@checked(_check_max_gap)
+def max_gap(a: list, b: list) -> float:
+    """Return max_t |a_t − b_t| of two equally long loss curves."""
     return max(abs(u - v) for u, v in zip(a, b, strict=True))
 
 
-def plot_depths(losses: list, depths: list, final: list):
-    """Left: training loss L_t colored by the depth k used; right: final L for each fixed k."""
+def _check_plot_depths(losses, depths, **_) -> None:
     if len(losses) != len(depths):
         raise ValueError("depths must have one entry per loss")
+
+
+@checked(_check_plot_depths)
+def plot_depths(losses: list, depths: list, final: list):
+    """Left: training loss L_t colored by the depth k used; right: final L for each fixed k."""
     fig, (ax1, ax2) = subplots(1, 2, figsize=(6.4, 3.0), width_ratios=(2, 1))
     for k in range(len(final)):
         ts = [t for t, d in enumerate(depths) if d == k]

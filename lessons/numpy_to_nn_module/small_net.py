@@ -21,11 +21,6 @@ from lessons.seeds import generator, seeded
 NOISE = 0.2  # y = x² + NOISE·u, u ~ U(0, 1)
 
 
-def _check_data(n, **_) -> None:
-    check_int("n", n, minimum=2)
-
-
-@checked(_check_data)
 # --8<-- [start:make_curve_data]
 def make_curve_data(n: int = 100, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """x: n points in [−1, 1] as an (n, 1) column; y = x² + 0.2·u with u ~ U(0, 1)."""
@@ -55,13 +50,13 @@ class Net(nn.Module):
 # --8<-- [end:Net]
 
 
-def _check_train(steps, lr, n_hidden, **_) -> None:
+def _check_train_net(steps, lr, n_hidden, **_) -> None:
     check_int("steps", steps, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
     check_int("n_hidden", n_hidden, minimum=1)
 
 
-@checked(_check_train)
+@checked(_check_train_net)
 # --8<-- [start:train_net]
 def train_net(steps=1000, lr=0.2, n_hidden=10, seed=0, device=None):
     """Train :class:`Net` on the noisy parabola with SGD on the mean squared error.
@@ -96,14 +91,14 @@ def noise_floor() -> float:
     return NOISE**2 / 12
 
 
-def _check_seeds(seeds, **_) -> None:
+def _check_final_losses(seeds, **_) -> None:
     if not seeds:
         raise ValueError("seeds must not be empty")
     for s in seeds:
         check_int("seeds", s, minimum=0)
 
 
-@checked(_check_seeds)
+@checked(_check_final_losses)
 def final_losses(
     seeds: Sequence[int] = range(5), steps: int = 1000, lr: float = 0.2
 ) -> list[float]:
@@ -159,6 +154,12 @@ def format_losses(losses: Sequence[float]) -> str:
     )
 
 
+def _check_linear_shapes(in_features, out_features, **_) -> None:
+    check_int("in_features", in_features, minimum=1)
+    check_int("out_features", out_features, minimum=1)
+
+
+@checked(_check_linear_shapes)
 def linear_shapes(in_features: int = 3, out_features: int = 2, seed: int = 0) -> str:
     """Apply one ``nn.Linear`` to inputs with 1, 2 and 3 dimensions; report the shapes.
 
@@ -171,8 +172,6 @@ def linear_shapes(in_features: int = 3, out_features: int = 2, seed: int = 0) ->
         One line per input shape, and whether the 3-D result equals (to 1e-6) the layer
         applied to each 2-D slice separately.
     """
-    check_int("in_features", in_features, minimum=1)
-    check_int("out_features", out_features, minimum=1)
     with seeded(seed):
         layer = nn.Linear(in_features, out_features)
     g = generator(seed)

@@ -14,14 +14,11 @@ from lessons.digits import make_mlp
 from lessons.softmax_classifier.lesson import softmax, softmax_naive
 
 
-def _check_k(k, **_) -> None:
-    check_int("k", k, minimum=2)
-
-
-def _check_n(n, **_) -> None:
+def _check_two_class_gap(n, **_) -> None:
     check_int("n", n, minimum=1)
 
 
+@checked(_check_two_class_gap)
 def two_class_gap(n: int = 1000, seed: int = 0) -> float:
     """Largest |softmax(z)_1 − σ(z_1 − z_0)| over ``n`` random logit pairs, in float64.
 
@@ -32,7 +29,6 @@ def two_class_gap(n: int = 1000, seed: int = 0) -> float:
     Returns:
         The largest gap.
     """
-    check_int("n", n, minimum=1)
     z = 10 * torch.randn(n, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
     return (softmax(z)[:, 1] - torch.sigmoid(z[:, 1] - z[:, 0])).abs().max().item()
 
@@ -56,7 +52,11 @@ def first_nan_logit() -> float:
     return float(np.array(hi, dtype=np.int32).view(np.float32))
 
 
-@checked(_check_k)
+def _check_loss_floor(k) -> None:
+    check_int("k", k, minimum=2)
+
+
+@checked(_check_loss_floor)
 def loss_floor(k: int = 10) -> float:
     """Smallest cross-entropy when the "logits" are probabilities in [0, 1]: log(1 + (k − 1)/e).
 
@@ -82,8 +82,12 @@ def make_softmax_mlp(seed: int = 0, sizes: tuple[int, ...] = (64, 64, 32, 10)) -
     return nn.Sequential(make_mlp(seed, sizes), nn.Softmax(dim=1))
 
 
-@checked(_check_n)
+def _check_least_confident(n, **_) -> None:
+    check_int("n", n, minimum=1)
+
+
 @torch.no_grad()
+@checked(_check_least_confident)
 def least_confident(model: nn.Module, x: torch.Tensor, n: int = 10) -> tuple:
     """The ``n`` images of ``x`` whose predicted class has the lowest probability.
 
@@ -103,7 +107,11 @@ def least_confident(model: nn.Module, x: torch.Tensor, n: int = 10) -> tuple:
     return order, top[order], pred[order]
 
 
-@checked(_check_n)
+def _check_error_rates(n, **_) -> None:
+    check_int("n", n, minimum=1)
+
+
+@checked(_check_error_rates)
 def error_rates(model: nn.Module, data: digits.Digits, n: int = 10) -> tuple[float, float]:
     """Validation error among the ``n`` least confident images, and over all of them.
 

@@ -97,10 +97,23 @@ def test_fit_records_history(data):
     plt.close(fig)
 
 
+class SealedTestSet(digits.Digits):
+    """The digits, with a test set that raises when anything reads it."""
+
+    def __getattribute__(self, name):
+        if name in ("x_test", "y_test"):
+            raise AssertionError(f"the test set was read: {name}")
+        return super().__getattribute__(name)
+
+
 def test_fit_never_looks_at_the_test_set(data):
-    poisoned = dataclasses.replace(data, x_test=data.x_test[:0], y_test=data.y_test[:0])
+    fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    sealed = SealedTestSet(**fields)
+    with pytest.raises(AssertionError, match="the test set was read"):
+        sealed.x_test  # noqa: B018 (the seal holds)
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))
-    digits.fit(model, poisoned, epochs=1, lr=0.05, seed=0)  # an empty test set is never touched
+    history = digits.fit(model, sealed, epochs=1, lr=0.05, seed=0)
+    assert history["val"]  # it trained and validated, without the test set
 
 
 def test_fit_with_zero_momentum_is_plain_sgd(data):
@@ -129,8 +142,6 @@ def test_seed_runs_and_table(data):
     assert "median" in table and f"{runs[0]['val'][-1]:.4f}" in table
     with pytest.raises(ValueError, match="seeds"):
         digits.seed_runs(make, data, seeds=[])
-    with pytest.raises(ValueError, match="values"):
-        digits.seed_stats([])
     with pytest.raises(ValueError, match="runs"):
         digits.seed_table({})
 
@@ -153,31 +164,9 @@ def test_load_rejects_bad_arguments(kwargs, error, name):
         digits.load(**kwargs)
 
 
-def test_loader_rejects_bad_arguments(data):
-    with pytest.raises(ValueError, match="batch_size"):
-        digits.loader(data.x_train, data.y_train, 0)
-    with pytest.raises(TypeError, match="batch_size"):
-        digits.loader(data.x_train, data.y_train, 6.4)
-    with pytest.raises(ValueError, match="x and y"):
-        digits.loader(data.x_train, data.y_test)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error", "name"),
-    [
-        ({"epochs": 0}, ValueError, "epochs"),
-        ({"epochs": 1.0}, TypeError, "epochs"),
-        ({"lr": 0.0}, ValueError, "lr"),
-        ({"lr": "0.1"}, TypeError, "lr"),
-        ({"momentum": 1.0}, ValueError, "momentum"),
-        ({"momentum": -0.1}, ValueError, "momentum"),
-        ({"batch_size": 0}, ValueError, "batch_size"),
-        ({"device": 3}, TypeError, "device"),
-    ],
-)
-def test_fit_rejects_bad_arguments(data, kwargs, error, name):
-    with pytest.raises(error, match=name):
-        digits.fit(nn.Linear(64, 10), data, **kwargs)
+def test_fit_rejects_a_bad_device(data):
+    with pytest.raises(TypeError, match="device"):
+        digits.fit(nn.Linear(64, 10), data, device=3)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="only meaningful without a GPU")

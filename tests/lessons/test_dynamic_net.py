@@ -63,16 +63,6 @@ def test_ratio_table_numbers():
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: d.DynamicNet(4, 3, 2, rng=0), TypeError, "rng"),
-        (lambda: d.DynamicNet(0, 3, 2, rng=random.Random(0)), ValueError, "d_in"),
-        (lambda: d.DynamicNet(4, 3.0, 2, rng=random.Random(0)), TypeError, "h"),
-        (lambda: d.DynamicNet(4, 3, 0, rng=random.Random(0)), ValueError, "d_out"),
-        (lambda: d.DynamicNet(4, 3, 2, rng=random.Random(0), max_depth=-1), ValueError, "max"),
-        (
-            lambda: d.DynamicNet(4, 3, 2, random.Random(0))(torch.zeros(1, 4), -1),
-            ValueError,
-            "depth",
-        ),
         (lambda: d.make_data(n=0), ValueError, "n"),
         (lambda: d.make_data(seed=-1), ValueError, "seed"),
         (lambda: d.make_data(device="cuda:x"), ValueError, "device"),

@@ -91,17 +91,11 @@ def test_svg_is_deterministic_standalone_and_renumbered():
     assert ids == [f"a-{n}" for n in range(1, len(ids) + 1)]  # in order of appearance
     assert 'clip-path="url(#a-' in first
     assert plotting.describe(draw()) == "$J$ vs $t$; $J$"
-    with pytest.raises(ValueError, match="prefix"):
-        plotting.to_svg(draw(), "1 bad")
-    with pytest.raises(TypeError, match="fig"):
-        plotting.to_svg("not a figure")
 
 
 def test_empty_figure_has_no_content():
     fig, _ = plotting.subplots()
     assert not plotting.has_content(fig)
-    with pytest.raises(ValueError, match="nrows"):
-        plotting.subplots(0)
 
 
 def test_offset_seed_shifts_every_source(monkeypatch):
@@ -126,10 +120,6 @@ def test_progress_is_off_unless_asked(monkeypatch, capsys):
     assert list(printing.progress(["a", "b"], "step")) == ["a", "b"]
     err = capsys.readouterr().err
     assert "\r  step 1/2 [" in err and err.endswith("step 2/2 [" + "#" * 24 + "]\n")
-    with pytest.raises(TypeError, match="steps"):
-        printing.progress(i for i in range(3))
-    with pytest.raises(TypeError, match="label"):
-        printing.progress(range(3), label=1)
 
 
 def test_checked_runs_the_check_with_every_argument_by_name():

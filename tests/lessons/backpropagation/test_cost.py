@@ -28,9 +28,8 @@ def test_time_forward_backward_runs():
         (lambda: bc.linear_flops(0, 1, 1), "n"),
         (lambda: bc.counted_flops(1, 0, 1), "d_in"),
         (lambda: bc.saved_table(width=0), "width"),
-        (lambda: bc.saved_table(depths=(0,)), "depth"),
-        (lambda: bc.saved_table(batches=(0,)), "batch"),
-        (lambda: bc.time_forward_backward(repeats=0), "repeats"),
+        (lambda: bc.saved_table(depths=(0,)), "depths"),
+        (lambda: bc.saved_table(batches=(0,)), "batches"),
     ],
 )
 def test_argument_errors(call, name):

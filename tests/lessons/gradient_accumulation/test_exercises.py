@@ -45,6 +45,7 @@ def test_group_norm_keeps_accumulation_exact():
         (lambda: ex.loader_steps(n=0), "n"),
         (lambda: ex.saved_bytes_by_hand(0), "samples"),
         (lambda: ex.group_norm_gap(groups=0), "groups"),
+        (lambda: ex.group_norm_gap(accumulation_steps=3), "accumulation_steps"),
     ],
 )
 def test_bad_arguments_are_named(call, name):

@@ -55,15 +55,14 @@ def test_bench_cost_measures_both():
 @pytest.mark.parametrize(
     ("call", "kind", "name"),
     [
-        (lambda: ap.clipped_grads(max_norm=0.0), ValueError, "max_norm"),
-        (lambda: ap.clipped_grads(accumulation_steps=3), ValueError, "accumulation_steps"),
         (lambda: ap.lr_schedule(1), TypeError, "per_micro_batch"),
         (lambda: ap.lr_schedule(False, steps=0), ValueError, "steps"),
         (lambda: ap.train_amp("yes"), TypeError, "bf16"),
         (lambda: ap.train_amp(True, lr=-1.0), ValueError, "lr"),
-        (lambda: ap.token_batches(seqs=0), ValueError, "seqs"),
-        (lambda: ap.run_cost(8, batch_size=0), ValueError, "batch_size"),
-        (lambda: ap.bench_cost(repeats=0), ValueError, "repeats"),
+        (lambda: ap.clipping_table(max_norm=0.0), ValueError, "max_norm"),
+        (lambda: ap.clipping_table(accumulation_steps=3), ValueError, "accumulation_steps"),
+        (lambda: ap.token_table(accumulation_steps=0), ValueError, "accumulation_steps"),
+        (lambda: ap.token_table(accumulation_steps=2.0), TypeError, "accumulation_steps"),
     ],
 )
 def test_argument_errors(call, kind, name):

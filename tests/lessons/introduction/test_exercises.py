@@ -54,13 +54,16 @@ def test_small_runs_and_sigmoid_gradient():
         (lambda: ex.median_contrast(0), "d"),
         (lambda: ex.median_contrast(2, n=1), "n"),
         (lambda: ex.median_contrast(2, queries=0), "queries"),
-        (lambda: ex.embed(torch.zeros(3, 2), d=1), "d"),
-        (lambda: ex.embed(torch.zeros(3, 2), scale=-1.0), "scale"),
+        (lambda: ex.compare_in_dimension(d=1), "d"),
+        (lambda: ex.compare_in_dimension(scale=-1.0), "scale"),
         (lambda: ex.compare_in_dimension(seeds=()), "seeds"),
+        (lambda: ex.compare_in_dimension(steps=0), "steps"),
         (lambda: ex.learned_accuracy(hidden=0), "hidden"),
         (lambda: ex.learned_accuracy(steps=0), "steps"),
         (lambda: ex.hexagon_net(0.0), "c"),
+        (lambda: ex.monotone_across(ex.hexagon_net(), points=2), "points"),
         (lambda: ex.sigmoid_gradient_two_ways("1", 2.0), "w"),
+        (lambda: ex.sigmoid_gradient_two_ways(1.0, None), "x"),
     ],
 )
 def test_bad_arguments_are_named(call, name):

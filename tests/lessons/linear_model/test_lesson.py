@@ -66,22 +66,22 @@ def test_search_w_rejects_bad_candidates(ws):
         lm.search_w(lm.X_DATA, lm.Y_DATA, ws=ws)
 
 
-def test_format_table():
+def test_format_costs():
     ws, costs = lm.search_w(lm.X_DATA, lm.Y_DATA)
-    text = lm.format_table(ws, costs, columns=3)
+    text = lm.format_costs(ws, costs, columns=3)
     lines = text.splitlines()
     assert len(lines) == 1 + 14  # header + ceil(41 / 3) rows
     assert "2.0   0.000" in text
 
 
-def test_format_table_rejects_bad_arguments():
+def test_format_costs_rejects_bad_arguments():
     ws, costs = lm.search_w(lm.X_DATA, lm.Y_DATA)
     with pytest.raises(ValueError, match="columns"):
-        lm.format_table(ws, costs, columns=0)
+        lm.format_costs(ws, costs, columns=0)
     with pytest.raises(TypeError, match="columns"):
-        lm.format_table(ws, costs, columns=2.0)
+        lm.format_costs(ws, costs, columns=2.0)
     with pytest.raises(ValueError, match="ws"):
-        lm.format_table(ws, costs[:-1])
+        lm.format_costs(ws, costs[:-1])
 
 
 def test_search_wb_minimum_and_torch_grid_agree():

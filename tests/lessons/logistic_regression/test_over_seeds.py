@@ -45,28 +45,6 @@ def test_exam_over_seeds_quoted_on_the_page():
     assert max(stats["accuracy"]) < 1.0
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"x": [[1.0]]}, TypeError, "x"),
-        ({"w0": torch.zeros(3)}, ValueError, "w0"),
-        ({"epochs": 0}, ValueError, "epochs"),
-        ({"lr": 0.0}, ValueError, "lr"),
-    ],
-)
-def test_fit_many_bad_arguments(kwargs, error, match):
-    x, y = lg.make_data()
-    args = {
-        "x": x.expand(2, -1, -1),
-        "y": y.expand(2, -1, -1),
-        "w0": torch.zeros(2),
-        "b0": torch.zeros(2),
-        **kwargs,
-    }
-    with pytest.raises(error, match=match):
-        ls.fit_many(**args)
-
-
 def test_seeds_bad_arguments():
     with pytest.raises(ValueError, match="seeds"):
         ls.course_over_seeds([])

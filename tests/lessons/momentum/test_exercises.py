@@ -61,10 +61,6 @@ def test_lr_change_runs_agree_until_the_change():
         (lambda: ex.nesterov_modulus(0.0, 0.5, 1.0), "lr"),
         (lambda: ex.recursion_residual(0.1, 0.5, 1.0, False, steps=2), "steps"),
         (lambda: ex.bound_mismatches(points=1), "points"),
-        (
-            lambda: ex.dampened_step(torch.zeros(1), None, torch.zeros(1), 0.1, 0.5, 2.0),
-            "dampening",
-        ),
         (lambda: ex.equal_step_runs(seeds=()), "seeds"),
         (lambda: ex.lr_change_runs(steps=10, change_at=10), "change_at"),
     ],

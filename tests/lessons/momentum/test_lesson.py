@@ -3,6 +3,7 @@ import torch
 
 from engine import pages
 from lessons.momentum import lesson as m
+from lessons.plotting import plot_curves
 from lessons.printing import loss_table
 
 EXPLORER_JSON = pages.ROOT / "docs/assets/data/momentum-explorer.json"
@@ -112,43 +113,38 @@ def test_plots_and_table():
     curves = m.convergence_curves(lr=0.01, steps=10)
     assert list(curves) == ["$\\mu=0.0$", "$\\mu=0.5$", "$\\mu=0.9$", "$\\mu=0.9$, N"]
     assert all(len(c) == 11 for c in curves.values())
-    assert m.plot_curves({"$a$": [3.0, 2.0, 1.0]}, "$L$").axes[0].get_yscale() == "log"
+    assert plot_curves({"$a$": [3.0, 2.0, 1.0]}, "$L$").axes[0].get_yscale() == "log"
     table = loss_table({"x": list(range(1, 501))})
     assert "(1) x" not in table and "475.5" in table
     assert "(1) x" in loss_table({"x": list(range(1, 501))}, numbered=True)
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"lr": 0.0}, ValueError, "lr"),
-        ({"lr": "0.1"}, TypeError, "lr"),
-        ({"mu": -0.1}, ValueError, "mu"),
-        ({"mu": 1.0}, ValueError, "mu"),
-        ({"mu": None}, TypeError, "mu"),
-        ({"nesterov": 1}, TypeError, "nesterov"),
-        ({"mu": 0.0, "nesterov": True}, ValueError, "nesterov"),
-    ],
-)
-def test_momentum_step_checks_arguments(kwargs, error, match):
-    args = {"lr": 0.1, "mu": 0.9, "nesterov": False, **kwargs}
-    p = torch.zeros(2)
-    with pytest.raises(error, match=match):
-        m.momentum_step(p, None, p, **args)
-
-
-@pytest.mark.parametrize(
     ("call", "error", "match"),
     [
         (lambda: m.compare_with_sgd(steps=0), ValueError, "steps"),
-        (lambda: m.trajectory(0.1, 0.5, steps=-1), ValueError, "steps"),
-        (lambda: m.trajectory(0.1, 0.5, a=0.0), ValueError, "a"),
-        (lambda: m.trajectory(0.1, 0.5, b=-1.0), ValueError, "b"),
         (lambda: m.steps_table(tol=0.0), ValueError, "tol"),
-        (lambda: m.trajectory(0.0, 0.5), ValueError, "lr"),
+        (lambda: m.steps_table(lr=0.0), ValueError, "lr"),
+        (lambda: m.steps_table(settings=((1.0, False),)), ValueError, "mu"),
+        (lambda: m.steps_table(settings=((0.0, True),)), ValueError, "nesterov"),
+        (lambda: m.steps_table(settings=((0.9, 1),)), TypeError, "nesterov"),
+        (lambda: m.steps_table(settings=(0.9, True)), TypeError, "settings"),
+        (lambda: m.steps_table(max_steps=0), ValueError, "max_steps"),
+        (lambda: m.steps_table(a=0.0), ValueError, "^a must"),
+        (lambda: m.steps_table(b=-1.0), ValueError, "^b must"),
+        (lambda: m.plot_trajectories(lr="0.1"), TypeError, "lr"),
+        (lambda: m.plot_trajectories(mus=(0.0, 1.0)), ValueError, "mu"),
+        (lambda: m.plot_trajectories(steps=0), ValueError, "steps"),
+        (lambda: m.plot_trajectories(a=-1.0), ValueError, "^a must"),
+        (lambda: m.plot_trajectories(b=0.0), ValueError, "^b must"),
+        (lambda: m.convergence_curves(lr=-0.1), ValueError, "lr"),
+        (lambda: m.convergence_curves(settings=((-0.5, False),)), ValueError, "mu"),
+        (lambda: m.convergence_curves(settings=((0.0, True),)), ValueError, "nesterov"),
+        (lambda: m.convergence_curves(steps=1.5), TypeError, "steps"),
+        (lambda: m.convergence_curves(a=0.0), ValueError, "^a must"),
+        (lambda: m.convergence_curves(b=0.0), ValueError, "^b must"),
         (lambda: m.compare_with_sgd(mu=1.0), ValueError, "mu"),
-        (lambda: m.explorer_data(steps=0), ValueError, "steps"),
-        (lambda: m.plot_curves({}, "$L$"), ValueError, "curves"),
+        (lambda: plot_curves({}, "$L$"), ValueError, "curves"),
         (lambda: loss_table({}), ValueError, "curves"),
         (lambda: loss_table({"x": [1.0] * 10}), ValueError, "at"),
         (lambda: loss_table({"x": [1.0] * 500}, last=0), ValueError, "last"),

@@ -80,25 +80,14 @@ def test_plot_and_table(runs):
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: mn.noisy_least_squares(n=1), ValueError, "n"),
-        (lambda: mn.noisy_least_squares(d=0), ValueError, "d"),
-        (lambda: mn.noisy_least_squares(noise=-1.0), ValueError, "noise"),
-        (lambda: mn.minibatch_sgd(*mn.noisy_least_squares(n=10), lr=0.0, mu=0.5), ValueError, "lr"),
-        (lambda: mn.minibatch_sgd(*mn.noisy_least_squares(n=10), lr=0.1, mu=1.0), ValueError, "mu"),
-        (
-            lambda: mn.minibatch_sgd(*mn.noisy_least_squares(n=10), 0.1, 0.5, batch=0),
-            ValueError,
-            "batch",
-        ),
-        (
-            lambda: mn.minibatch_sgd(*mn.noisy_least_squares(n=10), 0.1, 0.5, every=0),
-            ValueError,
-            "every",
-        ),
         (lambda: mn.compare_under_noise(lrs=()), ValueError, "lrs"),
         (lambda: mn.compare_under_noise(lrs=(-0.1,)), ValueError, "lrs"),
         (lambda: mn.compare_under_noise(mu=1.0), ValueError, "mu"),
-        (lambda: mn.stationary([]), ValueError, "curve"),
+        (lambda: mn.compare_under_noise(steps=0), ValueError, "steps"),
+        (lambda: mn.compare_under_noise(steps=3), ValueError, "steps"),  # no loss recorded
+        (lambda: mn.compare_under_noise(steps=600.0), TypeError, "steps"),
+        (lambda: mn.compare_under_noise(batch=0), ValueError, "batch"),
+        (lambda: mn.compare_under_noise(batch=8.0), TypeError, "batch"),
         (lambda: mn.noise_table({}), ValueError, "runs"),
     ],
 )

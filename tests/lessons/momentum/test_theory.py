@@ -80,6 +80,11 @@ def test_rates_and_gd_prediction():
     [
         (lambda: th.rotation_gap(0.01, 0.9, steps=-1), ValueError, "steps"),
         (lambda: th.rotation_gap(0.01, 0.9, angle="a"), TypeError, "angle"),
+        (lambda: th.rotation_gap(0.01, 0.9, steps=0), ValueError, "steps"),
+        (lambda: th.rotation_gap(0.0, 0.9), ValueError, "lr"),
+        (lambda: th.rotation_gap(0.01, 1.0), ValueError, "mu"),
+        (lambda: th.rotation_gap(0.01, 0.9, nesterov="yes"), TypeError, "nesterov"),
+        (lambda: th.rotation_gap(0.01, 0.0, nesterov=True), ValueError, "nesterov"),
         (lambda: th.lessard_table(x0=None), TypeError, "x0"),
         (lambda: th.lessard_table(steps=3, show=6), ValueError, "steps"),
         (lambda: th.lessard_table(show=0), ValueError, "show"),

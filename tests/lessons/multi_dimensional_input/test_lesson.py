@@ -173,7 +173,7 @@ def test_compare_table_and_plots(split):
     assert all(len(r[2]) == len(r[3]) == 2 for r in rows)
     with pytest.raises(ValueError, match="seeds"):
         mc.compare_architectures(split, configs, 20, 0.3, seeds=[])
-    table = mc.format_table(rows)
+    table = mc.architecture_table(rows)
     assert "30→1" in table and "sigmoid" in table and len(table.splitlines()) == 3
     hist = mdi.train_mlp(split, make_mlp(), epochs=5)
     for fig in (mc.plot_history(hist), mc.plot_losses([0.7, 0.5]), mc.plot_architectures(rows)):

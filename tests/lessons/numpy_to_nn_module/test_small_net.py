@@ -68,7 +68,6 @@ def test_linear_accepts_any_leading_shape():
 @pytest.mark.parametrize(
     ("fn", "kwargs", "error", "match"),
     [
-        (sn.make_curve_data, {"n": 1}, ValueError, "n"),
         (sn.train_net, {"steps": 0}, ValueError, "steps"),
         (sn.train_net, {"lr": 0}, ValueError, "lr"),
         (sn.train_net, {"n_hidden": 1.5}, TypeError, "n_hidden"),
