@@ -5,8 +5,8 @@ Usage: ``python3 tasks.py bench [--skip-tests] [--skip-lighthouse] [--ci]``.
 Measures, in one run: a cold strict build (cache ignored), a warm rebuild (cache hit), a
 build with execution off, each page's execution time (from the cold build), a
 ``mkdocs serve`` rebuild after a one-line prose edit, the full test pass split by what its
-tests run (the pages' fences, the notebooks, the worked solutions, the mini sites, the
-browser, the unit tests), and Lighthouse's mobile scores for every page
+tests run (the pages' fences in their notebooks, the worked solutions, the mini sites,
+the browser, the unit tests), and Lighthouse's mobile scores for every page
 (``tools/lighthouse.py``). With ``--ci``, also ``bash .ci/run`` in a fresh clone of this
 checkout, stage by stage. Nothing is asserted: the numbers are reported, and they go with
 the machine and date in ``bench/README.md``.
@@ -28,8 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 GROUPS = (  # the test pass, by what its tests run: (path prefix, name), first match wins
-    ("docs/", "the pages' fences (default language)"),
-    ("tests/engine/test_notebooks.py", "notebooks, a fresh kernel each"),
+    ("docs/", "the pages' fences, as their notebooks (a fresh kernel each)"),
     ("tests/tools/test_solutions.py", "worked solutions"),
     ("tests/tools/test_site_build.py", "mini-site builds (cache faults)"),
     ("tests/tools/test_add_a_lesson.py", "a lesson added by CONTRIBUTING's steps"),

@@ -43,8 +43,12 @@ def strict_warnings(allow: tuple[str, ...] = ()) -> None:
         warnings.filterwarnings("default", module=module)
 
 
-def _figures(prefix: str, png_dir: Path | None) -> list[dict]:
-    """Every open figure as ``{"svg", "alt"}``, checked and closed."""
+def figures(prefix: str, png_dir: Path | None = None) -> list[dict]:
+    """Every open figure as ``{"svg", "alt"}``, checked and closed; ids named ``<prefix>-<n>``.
+
+    Raises:
+        ValueError: If a figure draws nothing or has no text alternative.
+    """
     import matplotlib.pyplot as plt
 
     from lessons import plotting
@@ -88,11 +92,12 @@ def run_fence(fence: Fence, namespace: dict, page: str, png_dir: Path | None = N
     plt.close("all")
     buffer = io.StringIO()
     code = "\n" * (fence.start + 1) + fence.code  # tracebacks show the page's line numbers
+    # compiled as a notebook cell or a script is: without this module's __future__ imports
     try:
         with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
             strict_warnings()
-            exec(compile(code, page, "exec"), namespace)  # noqa: S102
-            figures = _figures(f"b{fence.index}", png_dir)
+            exec(compile(code, page, "exec", dont_inherit=True), namespace)  # noqa: S102
+            drawn = figures(f"b{fence.index}", png_dir)
     except Exception as err:
         plt.close("all")
         trace = "".join(traceback.format_exception(err)[-6:])
@@ -100,7 +105,7 @@ def run_fence(fence: Fence, namespace: dict, page: str, png_dir: Path | None = N
             f"{page}: Python block {fence.index} (line {fence.start + 1}) raised "
             f"{type(err).__name__}: {err}\n{trace}"
         ) from err
-    return Result(buffer.getvalue(), figures)
+    return Result(buffer.getvalue(), drawn)
 
 
 def new_namespace() -> dict:

@@ -7,24 +7,30 @@ reader's kernel prints the site's numbers. Notebooks are generated from the page
 edited by hand. Jupyter renders Markdown without MkDocs' extensions, so admonitions become
 block quotes and links to other pages point to their notebooks.
 
-:func:`execute` runs a notebook as a reader's fresh kernel does, under the executor's rule
-that a warning is an error (:func:`engine.executor.strict_warnings`).
+:class:`Session` runs a page's notebook as a reader's fresh kernel does, cell by cell, under the
+executor's rules: a warning is an error (:func:`engine.executor.strict_warnings`), and after
+each cell its figures are checked and turned into SVG (:func:`engine.executor.figures`), so
+the test pass gets from the notebook the same :class:`engine.executor.Result` a fence gives.
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import re
 from pathlib import Path
 
 import nbformat
 
-from engine.pages import KERNEL, Page
+from engine.executor import Result
+from engine.pages import KERNEL, Fence, FenceError, Page
 
 SETUP = """from lessons import environment
 
 environment.apply()  # the site's threads and CPU path: the site's numbers"""
 STRICT = "from engine.executor import strict_warnings\n\nstrict_warnings(allow=('ipykernel',))"
+CAPTURE = "from engine.notebooks import capture\n\ncapture()"
+FIGURES = "application/vnd.lessons.figures+json"  # the output that carries a cell's figures
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 ADMONITION = re.compile(r'^[!?]{3}\+? *(\w+)(?: +"([^"]*)")?\n((?:(?: {4}.*)?\n)*)', re.M)
 PAGE_LINK = re.compile(r"\]\(([\w-]+)\.md(#[\w-]*)?\)")
 
@@ -69,25 +75,98 @@ def dumps(page: Page | str) -> str:
     return nbformat.writes(notebook(page))
 
 
-def execute(nb: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
-    """Run ``nb`` top to bottom in a fresh kernel started in ``folder``; return it run.
+class Session:
+    """A page's notebook in a fresh kernel started in ``folder``: its cells run on demand.
 
-    Warnings are errors there, as in the executor (the kernel's own excepted).
-
-    Raises:
-        nbclient.exceptions.CellExecutionError: Naming the cell, if one raises or warns.
+    The kernel first makes warnings errors and starts capturing figures, then runs the
+    notebook's setup cell. :meth:`run` runs the cell of one fence; :meth:`close` stops the
+    kernel (at once: a graceful shutdown waited 1-2.5 s per notebook here).
     """
-    from nbclient import NotebookClient
 
-    run = copy.deepcopy(nb)
-    run.cells.insert(0, nbformat.v4.new_code_cell(STRICT, id="strict"))
-    client = NotebookClient(
-        run,
-        timeout=600,
-        kernel_name=KERNEL["name"],
-        resources={"metadata": {"path": str(folder)}},
-        shutdown_kernel="immediate",  # a graceful shutdown waited 1-2.5 s per notebook here
-    )
-    client.execute()
-    run.cells.pop(0)
-    return run
+    def __init__(self, page: Page, folder: Path) -> None:
+        from nbclient import NotebookClient
+
+        self.page, self.nb = page, notebook(page)
+        self.cells = [cell for cell in self.nb.cells if cell.cell_type == "code"]
+        self.client = NotebookClient(
+            self.nb,
+            timeout=600,
+            kernel_name=KERNEL["name"],
+            resources={"metadata": {"path": str(folder)}},
+            shutdown_kernel="immediate",
+        )
+        self._kernel = contextlib.ExitStack()
+        self._kernel.enter_context(self.client.setup_kernel())
+        for source in (STRICT, CAPTURE):
+            self._execute(nbformat.v4.new_code_cell(source), "the kernel's setup")
+        self._execute(self.cells[0], "the notebook's setup cell")
+
+    def run(self, fence: Fence) -> Result:
+        """Run the cell of ``fence``; return what it printed and drew.
+
+        Raises:
+            FenceError: Naming the page and the block, if the cell raises or warns, or draws an
+                empty figure or one without a text alternative.
+        """
+        cell = self.cells[fence.index]
+        where = f"Python block {fence.index} (line {fence.start + 1})"
+        self._execute(cell, where)
+        stdout = "".join(o.text for o in cell.outputs if o.get("name") == "stdout")
+        drawn = [o.data[FIGURES] for o in cell.outputs if FIGURES in o.get("data", {})]
+        if drawn and "error" in drawn[-1]:
+            raise FenceError(f"{self.page.path}: {where} raised ValueError: {drawn[-1]['error']}")
+        return Result(stdout, drawn[-1]["figures"] if drawn else [])
+
+    def _execute(self, cell, where: str) -> None:
+        from nbclient.exceptions import CellExecutionError
+
+        try:
+            self.client.execute_cell(cell, 0)
+        except CellExecutionError as err:
+            trace = ANSI.sub("", str(err))
+            raise FenceError(f"{self.page.path}: {where} raised in its notebook:\n{trace}") from err
+
+    def close(self) -> None:
+        """Stop the kernel."""
+        self._kernel.close()
+
+
+def execute(page: Page, folder: Path) -> list[Result]:
+    """Run ``page``'s notebook top to bottom in a fresh kernel; return each fence's result."""
+    session = Session(page, folder)
+    try:
+        return [session.run(fence) for fence in page.fences]
+    finally:
+        session.close()
+
+
+def capture(skip: int = 1) -> None:
+    """In a kernel: after each cell, publish its figures as the executor takes them.
+
+    The figures of the n-th cell after the next ``skip`` ones (counted by the kernel's
+    execution count) are named as the executor names block n's (``b<n>-1``, ...). A figure
+    that draws nothing or has no text alternative is published as an error, which
+    :meth:`Session.run` raises.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")  # figures stay open for the capture (no inline display)
+    from IPython import get_ipython
+    from IPython.display import publish_display_data
+
+    from engine.executor import figures
+
+    shell = get_ipython()
+    first = shell.execution_count + skip  # block 1: the count already names the next cell
+
+    def publish(result) -> None:
+        number = result.execution_count - first + 1
+        if number < 1:  # this cell, or the ones skipped
+            return
+        try:
+            data = {"figures": figures(f"b{number}")}
+        except ValueError as err:
+            data = {"error": str(err)}
+        publish_display_data({FIGURES: data})
+
+    shell.events.register("post_run_cell", publish)

@@ -1,20 +1,18 @@
-"""Every lesson page, as the notebook the site offers, runs top to bottom in a fresh kernel.
+"""A lesson page as the notebook the site offers, and that notebook run in a fresh kernel.
 
-Both languages of a page carry the same code cells (checked here), so each page's notebook
-is executed once, in the site's default language.
+The test pass runs every page's notebook once, in the site's default language, as the test of
+the page's fences (``conftest.py``); both languages carry the same code cells (checked here).
 """
 
 from __future__ import annotations
 
-import ast
 import re
 
 import nbformat
 import pytest
-from nbclient.exceptions import CellExecutionError
 
-from engine import notebooks, pages
-from engine.pages import Page
+from engine import executor, notebooks, pages
+from engine.pages import FenceError, Page
 
 STEMS = pages.lessons()  # the pages with code get a notebook (the reference page has none)
 LANG = pages.default_language()
@@ -57,42 +55,38 @@ def test_every_language_has_the_same_code_cells():
         assert all(cells == first for cells in others), stem
 
 
+def page(*codes: str) -> Page:
+    return Page.parse("# T\n\n" + "".join(f"```python\n{c}\n```\n\n" for c in codes), "docs/t.md")
+
+
 def test_a_failing_cell_fails_the_run_naming_it(tmp_path):
-    nb = notebooks.notebook("# T\n\n```python\nx = 1\n```\n\n```python\n1 / 0\n```\n")
-    with pytest.raises(CellExecutionError, match="ZeroDivisionError") as err:
-        notebooks.execute(nb, tmp_path)
-    assert "1 / 0" in str(err.value)
+    with pytest.raises(FenceError, match="docs/t.md: Python block 2 .line 7. raised") as err:
+        notebooks.execute(page("x = 1", "1 / 0"), tmp_path)
+    assert "ZeroDivisionError" in str(err.value) and "1 / 0" in str(err.value)
 
 
 def test_a_warning_is_an_error_in_the_kernel_as_in_the_executor(tmp_path):
-    nb = notebooks.notebook(
-        "# T\n\n```python\nimport warnings\nwarnings.warn('old', FutureWarning)\n```\n"
-    )
-    with pytest.raises(CellExecutionError, match="FutureWarning") as err:
-        notebooks.execute(nb, tmp_path)
-    assert "warnings.warn('old', FutureWarning)" in str(err.value)
+    with pytest.raises(FenceError, match="Python block 1") as err:
+        notebooks.execute(page("import warnings\nwarnings.warn('old', FutureWarning)"), tmp_path)
+    assert "FutureWarning" in str(err.value)
 
 
-@pytest.mark.parametrize("stem", STEMS)
-def test_notebook_runs(stem, tmp_path):
-    """Run the page's notebook top to bottom in a fresh kernel, outside the repository.
-
-    It needs only the installed ``lessons`` package (``pip install -e .``, as setup does),
-    and prints as the page does: every cell with a top-level ``print(...)`` has output.
-    """
-    page = Page.read(pages.page_file(stem, LANG))
-    nb = notebooks.execute(notebooks.notebook(page), tmp_path)
-    cells = [c for c in nb.cells if c.cell_type == "code"][1:]  # after the setup cell
-    assert len(cells) == len(page.fences)
-    silent = [c.source for c in cells if prints(c.source) and not c.outputs]
-    assert silent == [], silent[:1]
+DRAWS = (
+    "from lessons.plotting import subplots\nfig, ax = subplots()\nax.plot([0, 1])\n"
+    "ax.set(xlabel='$x$', ylabel='$y$')\nprint('drawn')"
+)
 
 
-def prints(code: str) -> bool:
-    """Whether ``code`` calls ``print`` as a statement of its own, at the top level."""
-    return any(
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Call)
-        and getattr(node.value.func, "id", None) == "print"
-        for node in ast.parse(code).body
-    )
+def test_the_kernel_gives_what_the_executor_gives(tmp_path):
+    """Printed text and figures, SVG ids included, as :func:`engine.executor.run_page` runs it."""
+    demo = page("x = 6 * 7", "print(x)", DRAWS, DRAWS)
+    ran = notebooks.execute(demo, tmp_path)
+    assert ran == executor.run_page(demo)[0]
+    assert [len(r.figures) for r in ran] == [0, 0, 1, 1]
+    assert 'id="b4-1-1"' in ran[3].figures[0]["svg"]
+
+
+def test_a_figure_without_content_fails_naming_its_block(tmp_path):
+    empty = "import matplotlib.pyplot as plt\nplt.figure()"
+    with pytest.raises(FenceError, match="docs/t.md: Python block 2 .* figure 1 is empty"):
+        notebooks.execute(page("x = 1", empty), tmp_path)
