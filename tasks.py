@@ -86,10 +86,10 @@ TASKS = {
     "serve": [["-m", "mkdocs", "serve", "--livereload", "--dirty", "--no-strict"]],  # fast reloads
     "test": [["-m", "pytest", "-n", "2", "--dist", "loadfile"]],  # a page: one worker
     "build": [["-m", "mkdocs", "build", "--strict"]],
-    "check": [  # the built site: links and alt texts, axe, the Nu HTML checker
-        ["-m", "tools.check_site", "site"],
-        ["-m", "tools.a11y", "site"],
-        ["-m", "tools.vnu", "site"],
+    "check": [  # a built site (default site/): links and alt texts, axe, the Nu HTML checker
+        ["-m", "tools.check_site"],
+        ["-m", "tools.a11y"],
+        ["-m", "tools.vnu"],
     ],
     "compare": [["-m", "tools.compare_sites"]],  # two built sites: byte-identical or exit 1
     "bench": [["bench/run.py"]],
@@ -98,7 +98,7 @@ TASKS = {
 
 
 def main(argv: list[str]) -> None:
-    """Run the task named in ``argv``; extra arguments go to the underlying tool."""
+    """Run the task named in ``argv``; extra arguments go to each of its commands."""
     if not argv or argv[0] not in TASKS:
         sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}} [extra arguments]")
     setup()
@@ -106,9 +106,8 @@ def main(argv: list[str]) -> None:
         browser()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     os.environ.setdefault("SOURCE_DATE_EPOCH", commit_time())  # reproducible builds
-    for i, command in enumerate(TASKS[argv[0]]):
-        extra = argv[1:] if i == len(TASKS[argv[0]]) - 1 else []
-        run(PY, *command, *extra)
+    for command in TASKS[argv[0]]:
+        run(PY, *command, *argv[1:])
 
 
 if __name__ == "__main__":
