@@ -1,12 +1,11 @@
 """The built site in a real headless Chromium (Debian's), served on 127.0.0.1.
 
 Checks what a reader sees: figures and formulas render, no request leaves the site, the
-language switcher keeps the lesson, and local search finds 动量 (momentum). (axe-core checks
-every page in CI's check stage, ``tools/a11y.py``; ``tests/tools/test_site_checks.py`` shows
-it failing.) The site is built once, into a folder below the server's root (as a copy
-anywhere would be), and served by a plain static server. Screenshots go to ``screenshots/``.
-If Chromium is missing the tests fail, saying so: ``.ci/run`` installs it (``apt-get install
-chromium``).
+language switcher keeps the lesson, and local search finds 动量 (momentum). axe-core checks
+every page in CI's check stage (``tools/a11y.py``); a test here shows that check failing. The
+site is built once, into a folder below the server's root (as a copy anywhere would be), and
+served by a plain static server. Screenshots go to ``screenshots/``. If Chromium is missing
+the tests fail, saying so: ``.ci/run`` installs it (``apt-get install chromium``).
 """
 
 from __future__ import annotations
@@ -203,6 +202,20 @@ def test_blocks_are_laid_out_when_near_but_the_last_section_at_once(server, page
     title, after, before, estimated = visibility
     assert title.startswith("References") and after and set(after) == {"visible"}
     assert set(before) == {"auto"} and estimated
+
+
+def test_the_axe_check_names_a_serious_violation_and_passes_a_clean_page(page, tmp_path):
+    """What CI's check stage runs on every page (``tools/a11y.py``), on a page of each kind."""
+    head = '<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>T</h1>'
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "index.html").write_text(head + "<p>Plain text.</p></main></body></html>")
+    (tmp_path / "bad" / "index.html").write_text(
+        head + '<img src="x.png"><button></button></main></body></html>'
+    )
+    with a11y.serve(tmp_path) as url:
+        assert a11y.serious_violations(page, f"{url}/") == []
+        found = a11y.serious_violations(page, f"{url}/bad/")
+    assert {v.split(" ")[0] for v in found} == {"image-alt", "button-name"}
 
 
 def test_a_link_into_the_reference_opens_the_module_fold(server, page):
