@@ -39,6 +39,8 @@ LABELS = {  # every word the build adds to a page
         "exercises": "## 练习",  # a lesson's exercise heading
         "solutions link": "[参考解答]({target})：每道练习的推理、代码、输出和答案。",
         "solutions notebook": "下载本页的 Jupyter 笔记本（含输出）",
+        "edit": "编辑本页",  # on GitHub
+        "report": "报告本页的问题",  # opens a prefilled issue naming the page and its environment
     },
     "en": {
         "output": "Output",
@@ -54,6 +56,8 @@ LABELS = {  # every word the build adds to a page
             "[Worked solutions]({target}): the reasoning, code, output and answer of each exercise."
         ),
         "solutions notebook": "Download these solutions as a Jupyter notebook, with outputs",
+        "edit": "Edit this page",
+        "report": "Report a problem with this page",
     },
 }
 ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[\w-]+">\n?')

@@ -24,7 +24,7 @@ import html
 import json
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -91,6 +91,8 @@ class LessonPages(BasePlugin):
                 extra += output
             label = languages.label(page.url, "produced by")
             lines += ["", f'<p class="docexec-environment">{label} {produced}</p>']
+            if config.extra.get("repository"):
+                lines += ["", source_links(config.extra["repository"], page, produced)]
         for fence, extra in reversed(list(zip(model.fences, extras, strict=True))):
             lines[fence.end : fence.end] = extra
         return _with_notebook_link("\n".join(lines), page)
@@ -159,6 +161,23 @@ class LessonPages(BasePlugin):
         every_page = {p.relative_to(config.docs_dir).as_posix() for p in _markdown(config)}
         if cache.executing() and self.runs.read and every_page <= self.seen:  # not --dirty
             self.runs.store.evict()
+
+
+def source_links(repository: str, page, produced: str) -> str:
+    """Links to edit the page's source file and to report a problem with the page.
+
+    The report opens a new issue whose title and body name the source file and the
+    environment line printed above the links.
+    """
+    source, base = f"docs/{page.file.src_uri}", repository.rstrip("/")
+    body = f"Page: {source}\nEnvironment: {produced}\n\n"
+    report = f"{base}/issues/new?{urlencode({'title': f'{source}: ', 'body': body})}"
+    links = ((f"{base}/edit/main/{source}", "edit"), (report, "report"))
+    shown = (
+        f'<a href="{html.escape(href)}">{languages.label(page.url, name)}</a>'
+        for href, name in links
+    )
+    return f'<p class="lesson-source">{" · ".join(shown)}</p>'
 
 
 def _markdown(config) -> list[Path]:

@@ -1,8 +1,9 @@
 # %% [markdown]
 # # Advanced CNN: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code calls
-# functions from `lessons`; wherever the answer is definite, an `assert` checks it with a stated tolerance,
+# Each exercise is restated, then worked through: the reasoning, the code and the answer. The functions that
+# solve them live in `lessons/advanced_cnn/exercises.py`; each is shown in full before the cell that calls
+# it. Wherever the answer is definite, an `assert` checks it with a stated tolerance,
 # and claims about training runs are checked over 3 seeds (0 to 2) on the validation set.
 
 
@@ -10,18 +11,22 @@
 import functools
 
 import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from lessons import digits
-from lessons.advanced_cnn.exercises import (
-    block_growth,
-    branch_mults,
-    counted_branch_mults,
-    make_googlenet,
-    make_kaiming_plain,
-    make_relu_then_add,
+from lessons.advanced_cnn.lesson import (
+    Block,
+    DeepNet,
+    conv_grad_norms,
+    make_deep,
+    make_inception,
+    make_plain,
+    make_residual,
 )
-from lessons.advanced_cnn.lesson import conv_grad_norms, make_deep, make_plain, make_residual
 from lessons.conv_cost import conv_mults
+from lessons.seeds import seeded
 
 data = digits.load()
 SEEDS = range(3)
@@ -49,7 +54,13 @@ def finals(runs, key="val"):
 #   $144 \cdot 10 \cdot 24 = 34560$.
 # - Branch 2 without the 1×1: 5×5 $10 \to 24$ directly, $144 \cdot 10 \cdot 24 \cdot 25 = 864000$.
 #
-# We compare the formula with PyTorch's `FlopCounterMode` on the real branches.
+# `branch_mults` applies the formula; `counted_branch_mults` counts with PyTorch's `FlopCounterMode` on
+# the real branches, and we compare the two.
+
+
+# %%
+--8<-- "lessons/advanced_cnn/exercises.py:branch_mults"
+--8<-- "lessons/advanced_cnn/exercises.py:counted_branch_mults"
 
 
 # %%
@@ -84,6 +95,10 @@ assert max(formula, key=formula.get) == "2" and formula["2"] == 1405440 and dire
 # $88 \cdot 2 \cdot 2 = 352$ inputs. As in the course, ReLU follows each pooling. The network is
 # `SmallGoogLeNet` in `lessons/advanced_cnn/exercises.py`; we train it for 3 epochs with
 # $\eta = 0.05$ and 3 seeds.
+
+
+# %%
+--8<-- "lessons/advanced_cnn/exercises.py:small_googlenet"
 
 
 # %%
@@ -122,6 +137,10 @@ assert min(finals(google_runs)) > 0.6  # it learns, for every seed (chance is 0.
 
 
 # %%
+--8<-- "lessons/advanced_cnn/exercises.py:make_kaiming_plain"
+
+
+# %%
 residual_runs = digits.seed_runs(make_residual, data, seeds=SEEDS, epochs=3, lr=0.05)[1]
 xb, yb = data.x_train[:64], data.y_train[:64]
 for name, model in (("default", make_plain(0)), ("Kaiming", make_kaiming_plain(0))):
@@ -141,7 +160,7 @@ assert sorted(fast)[1] > 0.5 and max(slow) < 0.5  # lr 0.01: 2 of 3 seeds learn;
 # %% [markdown]
 # Answer: partly. He initialization repairs the signal at the start: the first layer's gradient is no
 # longer orders of magnitude below the last one's. With $\eta = 0.01$ two of the 3 seeds now learn
-# (validation accuracy about 0.67 and 0.77 after three epochs) while one stays at chance; with
+# (validation accuracy about 0.67 and 0.69 after three epochs) while one stays at chance; with
 # $\eta = 0.002$ the steps are too small and no seed gets beyond 0.4 in three epochs. Either way it stays
 # well behind the residual network, which is above 0.95 for every seed: a good initialization makes a deep
 # plain network trainable, but the skip connection makes it easy to train.
@@ -190,6 +209,11 @@ assert min(one) > 0.8 and max(two) < 0.5 and max(four) < 0.11  # chance is 0.1
 # through the ReLU, so $F(x)$ can be negative and cancel parts of $x$. `ReluThenAdd` in
 # `lessons/advanced_cnn/exercises.py` wraps the lesson's blocks, so both networks start from the same
 # weights.
+
+
+# %%
+--8<-- "lessons/advanced_cnn/exercises.py:relu_then_add"
+--8<-- "lessons/advanced_cnn/exercises.py:block_growth"
 
 
 # %%

@@ -1,26 +1,30 @@
 # %% [markdown]
 # # 卷积神经网络高级篇：练习解答
 #
-# 每道题先复述题目，再给出思路、代码和结论。代码都调用 `lessons` 里的函数，能确定答案的地方用 `assert` 检查，
-# 并注明容差；关于训练结果的结论都在验证集上用 3 个种子（0 到 2）检验。
+# 每道题先复述题目，再讲思路、给出代码，最后总结。解题的函数都在 `lessons/advanced_cnn/exercises.py` 里，下面在调用之前原样展示。
+# 答案确定的地方用 `assert` 检查，并写明容差；关于训练结果的结论，都用 3 个种子（0 到 2）在验证集上检验。
 
 
 # %%
 import functools
 
 import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from lessons import digits
-from lessons.advanced_cnn.exercises import (
-    block_growth,
-    branch_mults,
-    counted_branch_mults,
-    make_googlenet,
-    make_kaiming_plain,
-    make_relu_then_add,
+from lessons.advanced_cnn.lesson import (
+    Block,
+    DeepNet,
+    conv_grad_norms,
+    make_deep,
+    make_inception,
+    make_plain,
+    make_residual,
 )
-from lessons.advanced_cnn.lesson import conv_grad_norms, make_deep, make_plain, make_residual
 from lessons.conv_cost import conv_mults
+from lessons.seeds import seeded
 
 data = digits.load()
 SEEDS = range(3)
@@ -45,7 +49,12 @@ def finals(runs, key="val"):
 # - 分支 4，平均池化（只做加法和一次除法，不与权重相乘），再 1×1 $10 \to 24$：$144 \cdot 10 \cdot 24 = 34560$。
 # - 不用 1×1 的分支 2：直接 5×5 $10 \to 24$，$144 \cdot 10 \cdot 24 \cdot 25 = 864000$。
 #
-# 下面把公式的结果与 PyTorch 的 `FlopCounterMode` 在真实分支上的计数对比。
+# `branch_mults` 按公式计算；`counted_branch_mults` 在真实的分支上用 PyTorch 的 `FlopCounterMode` 计数，下面对比两者。
+
+
+# %%
+--8<-- "lessons/advanced_cnn/exercises.py:branch_mults"
+--8<-- "lessons/advanced_cnn/exercises.py:counted_branch_mults"
 
 
 # %%
@@ -61,8 +70,8 @@ assert max(formula, key=formula.get) == "2" and formula["2"] == 1405440 and dire
 
 # %% [markdown]
 # 结论：分支 1 需要 23040 次乘法，分支 2 需要 1405440 次，分支 3 需要 1267200 次，分支 4 需要 34560 次，最贵的是分支 2。
-# 去掉 1×1 卷积后它只要 864000 次，反而少 541440 次。瓶颈层只有在减少通道数时才省计算：本讲的例子里它把 192 个通道压到 16 个，
-# 代价降为十分之一；这里却是从 10 个通道升到 16 个，5×5 卷积面对的通道比输入还多，这个“瓶颈”花掉的比省下的还多。
+# 去掉 1×1 卷积后它只要 864000 次，反而少了 541440 次。瓶颈层只有在减少通道数时才能省下计算：本讲的例子里它把 192 个通道压到 16 个，
+# 代价降到原来的十分之一左右；这里却是从 10 个通道升到 16 个，5×5 卷积要处理的通道比输入还多，这个“瓶颈”花掉的比省下的还多。
 
 
 # %% [markdown]
@@ -75,8 +84,12 @@ assert max(formula, key=formula.get) == "2" and formula["2"] == 1405440 and dire
 # 思路：两个 Inception 模块都输出 $16 + 24 + 24 + 24 = 88$ 个通道，并保持空间尺寸不变。各层形状依次为
 # $1 \times 8 \times 8 \to 10 \times 8 \times 8 \to 10 \times 4 \times 4 \to 88 \times 4 \times 4
 # \to 20 \times 4 \times 4 \to 20 \times 2 \times 2 \to 88 \times 2 \times 2$，所以 `Linear` 的输入是
-# $88 \cdot 2 \cdot 2 = 352$ 维。和课程一样，每次池化之后接 ReLU。这个网络是 `lessons/advanced_cnn/exercises.py` 中的
-# `SmallGoogLeNet`；用 $\eta = 0.05$、3 个种子各训练 3 个轮次。
+# $88 \cdot 2 \cdot 2 = 352$ 维。和课程一样，每次池化之后接 ReLU。这个网络就是下面的 `SmallGoogLeNet`，
+# 用 $\eta = 0.05$、3 个种子各训练 3 个轮次。
+
+
+# %%
+--8<-- "lessons/advanced_cnn/exercises.py:small_googlenet"
 
 
 # %%
@@ -90,10 +103,10 @@ assert min(finals(google_runs)) > 0.6  # it learns, for every seed (chance is 0.
 
 
 # %% [markdown]
-# 结论：`Linear` 层需要 352 个输入。网络有 46130 个参数，大部分在两个 Inception 模块和 $88 \to 20$ 的卷积里。它能训练：
-# 3 个轮次后每个种子的验证准确率都在 0.6 以上（中位数约 0.78），虽然还不如同样训练 3 个轮次的残差网络（练习 3，0.95 以上）。它最长的一条路径上有八个卷积，
-# 几乎和四个块的普通网络一样多，而后者完全学不动（练习 4）。但每个 Inception 模块还提供了一条只经过一个 1×1 卷积的路径，
-# 从输入到分类器最短的路径上只有四个卷积，梯度沿着它就能到达第一层：这里并行的短路径所起的作用和跳跃连接差不多。
+# 结论：`Linear` 层需要 352 个输入。网络有 46130 个参数，大部分在两个 Inception 模块和 $88 \to 20$ 的卷积里。它训练得动：
+# 3 个轮次后每个种子的验证准确率都在 0.6 以上（中位数约 0.78），只是不如同样训练 3 个轮次的残差网络（练习 3，都在 0.95 以上）。它最长的路径上有八个卷积，
+# 和四个块的普通网络（九个卷积）差不多，而后者完全学不动（练习 4）。不过每个 Inception 模块还有一条只经过一个 1×1 卷积的路径，
+# 从输入到分类器的最短路径上只有四个卷积，梯度沿着它就能传到第一层：这些并行的短路径起的作用和跳跃连接差不多。
 
 
 # %% [markdown]
@@ -103,8 +116,12 @@ assert min(finals(google_runs)) > 0.6  # it learns, for every seed (chance is 0.
 # 现在它能学了吗？与残差网络差多少？
 #
 # 思路：PyTorch 默认初始化的权重方差约为 $1/(3\,\text{fan-in})$，所以每经过一个卷积加 ReLU，信号就缩小一些；
-# 11 层之后前向信号和梯度都已微乎其微（见本讲的表格）。He 初始化用的方差是 $2/\text{fan-in}$，能让激活值的方差在经过 ReLU 层时保持不变。
-# 先看初始化时的梯度范数，再按本讲的设置用 3 个种子各训练三个轮次。
+# 经过 11 层之后，前向信号和梯度都已微乎其微（见本讲的表格）。He 初始化取方差 $2/\text{fan-in}$，让激活值的方差逐层经过 ReLU 时保持不变。
+# `make_kaiming_plain` 构造这样初始化的普通网络。先看初始化时的梯度范数，再按本讲的设置用 3 个种子各训练三个轮次。
+
+
+# %%
+--8<-- "lessons/advanced_cnn/exercises.py:make_kaiming_plain"
 
 
 # %%
@@ -125,9 +142,9 @@ assert sorted(fast)[1] > 0.5 and max(slow) < 0.5  # lr 0.01: 2 of 3 seeds learn;
 
 
 # %% [markdown]
-# 结论：部分能学。He 初始化修好了起点处的信号：第一层的梯度不再比最后一层小好几个数量级。用 $\eta = 0.01$ 时，3 个种子中有两个能学
-# （三个轮次后验证准确率约为 0.67 和 0.77），另一个停在随机猜测的水平；用 $\eta = 0.002$ 时步长太小，三个轮次内没有一个种子超过 0.4。
-# 无论哪种，它都远远落后于残差网络，后者每个种子都在 0.95 以上：好的初始化让深的普通网络变得可以训练，跳跃连接则让它容易训练。
+# 结论：有时能学。He 初始化修好了起点处的信号：第一层的梯度不再比最后一层小好几个数量级。$\eta = 0.01$ 时，3 个种子中有两个学得动
+# （三个轮次后验证准确率约为 0.67 和 0.69），另一个停在随机猜测的水平；$\eta = 0.002$ 时步长太小，三个轮次内没有一个种子超过 0.4。
+# 两种学习率都远远落后于残差网络，后者每个种子都在 0.95 以上：好的初始化让深的普通网络变得可以训练，跳跃连接则让它容易训练。
 
 
 # %% [markdown]
@@ -135,8 +152,8 @@ assert sorted(fast)[1] > 0.5 and max(slow) < 0.5  # lr 0.01: 2 of 3 seeds learn;
 #
 # 把 `blocks` 改为 1、2、4，用五个种子记录普通网络最终的验证准确率。从多深开始它学不动了？（这里用 3 个种子。）
 #
-# 思路：有 $B$ 个块的普通网络共有 $2B + 1$ 个卷积。本讲已经看到 5 个块（11 个卷积）学不动；信号逐层缩小的解释预示，
-# 随着 $B$ 增大会有一个逐渐变差的过程。
+# 思路：有 $B$ 个块的普通网络共有 $2B + 1$ 个卷积。本讲已经看到，5 个块（11 个卷积）学不动；按信号逐层缩小的解释，
+# 随着 $B$ 增大，训练应当逐渐变差。
 
 
 # %%
@@ -152,7 +169,7 @@ assert min(one) > 0.8 and max(two) < 0.5 and max(four) < 0.11  # chance is 0.1
 
 
 # %% [markdown]
-# 结论：一个块（3 个卷积）时，普通网络对每个种子都能学会（三个轮次后验证准确率高于 0.8）。两个块（5 个卷积）时已经很吃力：
+# 结论：一个块（3 个卷积）时，普通网络在每个种子上都学得会（三个轮次后验证准确率高于 0.8）。两个块（5 个卷积）时已经很吃力：
 # 每个种子都低于 0.5，有的接近随机猜测。四个块（9 个卷积）时每个种子都停在随机猜测的 0.10，和本讲的五个块一样。
 # 所以在默认初始化和三个轮次的训练量下，普通网络从 5 个卷积左右开始学不动，到 9 个卷积时完全学不动。
 
@@ -163,9 +180,14 @@ assert min(one) > 0.8 and max(two) < 0.5 and max(four) < 0.11  # chance is 0.1
 # 在 `Block` 中计算 `F.relu(y) + x` 而不是 `F.relu(y + x)`，重新训练并比较。为什么这样的块只能让输入变大？
 #
 # 思路：$\mathrm{ReLU}(y)$ 的每个元素都非负，所以块的输出 $\mathrm{ReLU}(F(x)) + x$ 逐元素不小于 $x$：每个块只能往输入上加东西，
-# 不能去掉任何东西。从 $\mathrm{ReLU}(\text{stem})$ 开始，激活值逐块只增不减，前面某层打开的特征后面再也关不掉。
-# 原来的块让和 $F(x) + x$ 经过 ReLU，$F(x)$ 可以取负值，抵消 $x$ 的一部分。`lessons/advanced_cnn/exercises.py` 中的
-# `ReluThenAdd` 包装本讲的块，因此两个网络从相同的权重出发。
+# 不能去掉任何东西。从 $\mathrm{ReLU}(\text{stem})$ 开始，激活值逐块只增不减，前面某层打开的特征，后面再也关不掉。
+# 原来的块让和 $F(x) + x$ 整体经过 ReLU，$F(x)$ 可以取负值，抵消 $x$ 的一部分。`ReluThenAdd` 直接包装本讲的块，
+# 所以两个网络从相同的权重出发；`block_growth` 记录主干之后和每个块之后的平均激活值。
+
+
+# %%
+--8<-- "lessons/advanced_cnn/exercises.py:relu_then_add"
+--8<-- "lessons/advanced_cnn/exercises.py:block_growth"
 
 
 # %%
@@ -178,7 +200,7 @@ assert all(a <= b for a, b in zip(finals(relu_first_runs), finals(residual_runs)
 
 
 # %% [markdown]
-# 结论：网络仍然能训练（恒等路径完好，梯度照样能到达前面的层），但每个种子的验证准确率都不高于本讲的残差网络，中位数低一到两个百分点。
-# 平均激活值在每个块之后都变大，这是必然的：输出等于输入加上一个非负项。这样的块只能添加特征，不能抑制特征，激活值的尺度随深度不断增长。
-# He 等人（2016，"Identity mappings in deep residual networks"，ECCV，arXiv:1603.05027）在 CIFAR-10 上试过这种“先 ReLU 再相加”的变体，
-# 出于同样的原因，结果比原始的块差；他们最好的变体让恒等路径上不经过任何激活函数。
+# 结论：网络仍然训练得动（恒等路径完好，梯度照样能传到前面的层），但每个种子的验证准确率都不高于本讲的残差网络，中位数低一到两个百分点。
+# 平均激活值每经过一个块都会变大，这是必然的：输出等于输入加上一个非负项。这样的块只能添加特征，不能抑制特征，激活值的尺度随深度不断增长。
+# He 等人（2016，“Identity mappings in deep residual networks”，ECCV，arXiv:1603.05027）在 CIFAR-10 上试过这种“先 ReLU 再相加”的变体，
+# 结果比原始的块差，原因相同；他们最好的变体让恒等路径上不经过任何激活函数。

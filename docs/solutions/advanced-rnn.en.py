@@ -1,8 +1,9 @@
 # %% [markdown]
 # # Advanced RNN: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code calls
-# functions from `lessons`; wherever the answer is definite, an `assert` checks it with a stated tolerance,
+# Each exercise is restated, then worked through: the reasoning, the code and the answer. The functions that
+# solve them live in `lessons/advanced_rnn/exercises.py`; each is shown in full before the cell that calls it.
+# Wherever the answer is definite, an `assert` checks it with a stated tolerance,
 # and claims about training runs are checked over several seeds on the validation set (never the test set).
 
 
@@ -11,17 +12,20 @@ import statistics
 from collections import Counter
 
 import torch
+from torch import nn
 
-from lessons.advanced_rnn.exercises import (
-    gru_by_hand,
-    inverse_frequency,
-    set_forget_bias,
-    train_variant,
+from lessons.advanced_rnn.gated_cells import gru_cell
+from lessons.advanced_rnn.lesson import (
+    NameClassifier,
+    evaluate,
+    labels,
+    seed_sweep,
+    train_classifier,
 )
-from lessons.advanced_rnn.lesson import NameClassifier, evaluate, seed_sweep, train_classifier
-from lessons.advanced_rnn.names import SOURCES, load_names, stratified_split
+from lessons.advanced_rnn.names import SOURCES, encode, load_names, stratified_split
 from lessons.advanced_rnn.reports import format_sweep
-from lessons.seeds import seeded
+from lessons.devices import resolve_device
+from lessons.seeds import generator, seeded
 
 pairs = load_names(seed=0, max_per_class=400)
 train_val, test = stratified_split(pairs, test_fraction=0.2, seed=0)
@@ -39,11 +43,18 @@ SMALL = ("ja", "pt", "tr")
 # Reasoning: without the cap the classes are very unbalanced (`pl` alone has thousands of names, `ja` a few
 # dozen). The loss is an average over names, so the large classes dominate the gradient, and the model gains
 # most by getting them right, if necessary at the expense of the small ones. Weighting each class by
-# $w_c = N/(C N_c)$ gives every class the same total weight in the loss. To compare fairly, all models are
+# $w_c = N/(C N_c)$ (`inverse_frequency`) gives every class the same total weight in the loss.
+# `train_variant` is the lesson's `train_classifier` with a few options: class weights, packing or not,
+# and the LSTM's forget-gate bias. To compare fairly, all models are
 # scored on the lesson's validation set: the full training set is every name of the full data set that is
 # not in the lesson's validation or test set. We use 3 seeds per setting and, to keep this page fast, a
 # budget of about half the lesson's with the same number of optimizer steps for every model: 3 epochs on the
 # capped training set (30 steps), 1 epoch on the full one (33 steps).
+
+
+# %%
+--8<-- "lessons/advanced_rnn/exercises.py:inverse_frequency"
+--8<-- "lessons/advanced_rnn/exercises.py:train_variant"
 
 
 # %%
@@ -148,7 +159,11 @@ assert gap < spread and min(paired) >= 0
 # initialization both are uniform in $\pm 1/\sqrt H$, so $f_t$ starts near $0.5$: the cell forgets half of
 # its content at every step. On short surnames, long memory matters less than on long
 # sequences, so we do not expect a large effect. As in exercise 2, we use 3 seeds and 3 epochs. In the
-# table, `LSTMf1` is the LSTM with $b_f = 1$.
+# table, `LSTMf1` is the LSTM with $b_f = 1$; `set_forget_bias` sets the biases as described.
+
+
+# %%
+--8<-- "lessons/advanced_rnn/exercises.py:set_forget_bias"
 
 
 # %%
@@ -195,7 +210,11 @@ assert min(sweep["LSTMf1"]) < max(sweep["GRU"]) and min(sweep["GRU"]) < max(swee
 # layout of `gru_cell`. We embed the characters with the model's own embedding, step through them from
 # $h_0 = 0$, and recompute $z_t = \sigma(W_{iz}x_t + b_{iz} + W_{hz}h_{t-1} + b_{hz})$ at each step. Since
 # $h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$, a $z_t$ near 1 keeps the old state and a $z_t$ near 0
-# replaces it by the candidate $n_t$.
+# replaces it by the candidate $n_t$. `gru_by_hand` does these computations.
+
+
+# %%
+--8<-- "lessons/advanced_rnn/exercises.py:gru_by_hand"
 
 
 # %%

@@ -1,8 +1,8 @@
 # %% [markdown]
 # # 循环神经网络高级篇：练习解答
 #
-# 每道题先复述题目，再给出思路、代码和结论。代码都调用 `lessons` 里的函数，能确定答案的地方用 `assert` 检查，
-# 并注明容差；关于训练结果的结论都在验证集上用多个种子检验（从不使用测试集）。
+# 每道题先复述题目，再讲思路、给出代码，最后总结。解题的函数都在 `lessons/advanced_rnn/exercises.py` 里，下面在调用之前原样展示。
+# 答案确定的地方用 `assert` 检查，并写明容差；关于训练结果的结论，都用多个种子在验证集上检验（从不动用测试集）。
 
 
 # %%
@@ -10,17 +10,20 @@ import statistics
 from collections import Counter
 
 import torch
+from torch import nn
 
-from lessons.advanced_rnn.exercises import (
-    gru_by_hand,
-    inverse_frequency,
-    set_forget_bias,
-    train_variant,
+from lessons.advanced_rnn.gated_cells import gru_cell
+from lessons.advanced_rnn.lesson import (
+    NameClassifier,
+    evaluate,
+    labels,
+    seed_sweep,
+    train_classifier,
 )
-from lessons.advanced_rnn.lesson import NameClassifier, evaluate, seed_sweep, train_classifier
-from lessons.advanced_rnn.names import SOURCES, load_names, stratified_split
+from lessons.advanced_rnn.names import SOURCES, encode, load_names, stratified_split
 from lessons.advanced_rnn.reports import format_sweep
-from lessons.seeds import seeded
+from lessons.devices import resolve_device
+from lessons.seeds import generator, seeded
 
 pairs = load_names(seed=0, max_per_class=400)
 train_val, test = stratified_split(pairs, test_fraction=0.2, seed=0)
@@ -35,10 +38,16 @@ SMALL = ("ja", "pt", "tr")
 # 用 `max_per_class=10**6` 训练（全部 9940 个名字）。哪些类别变好了？大类别占了主导之后，小类别会怎样？试着按类别频率的倒数给损失加权。
 #
 # 思路：不设上限时类别极不均衡（`pl` 一个类别就有几千个名字，`ja` 只有几十个）。损失是对名字取平均，所以梯度由大类别主导，
-# 模型把大类别分对收益最大，必要时不惜牺牲小类别。按 $w_c = N/(C N_c)$ 给每个类别加权，能让每个类别在损失中的总权重相同。
+# 把大类别分对，模型得益最多，必要时会牺牲小类别。按 $w_c = N/(C N_c)$ 给每个类别加权（`inverse_frequency`），每个类别在损失中的总权重就相同了。
+# `train_variant` 就是本讲的 `train_classifier`，只多了几个选项：类别权重、是否打包、LSTM 遗忘门的偏置。
 # 为了公平比较，所有模型都在本讲的验证集上评估：完整训练集取完整数据中不在本讲验证集和测试集里的全部名字。
 # 每种设置用 3 个种子。为了让本页运行得快一些，训练量约为本讲的一半，并让每个模型的优化步数大致相同：
 # 设了上限的训练集训练 3 个轮次（30 步），完整训练集训练 1 个轮次（33 步）。
+
+
+# %%
+--8<-- "lessons/advanced_rnn/exercises.py:inverse_frequency"
+--8<-- "lessons/advanced_rnn/exercises.py:train_variant"
 
 
 # %%
@@ -127,7 +136,11 @@ assert gap < spread and min(paired) >= 0
 # 思路：PyTorch 把 LSTM 的门按 $i, f, g, o$ 的顺序堆叠，所以每个偏置的第 $H$ 到 $2H$ 行属于 $f$。门看到的是和 $b_{if} + b_{hf}$；
 # 把 `bias_ih` 的这几行设为 1、`bias_hh` 的设为 0，这个和就恰好是 1（两者都设为 1 会得到 $\sigma(2) \approx 0.88$）。默认初始化下两者都在
 # $\pm 1/\sqrt H$ 内均匀分布，$f_t$ 一开始约为 $0.5$：细胞每一步都忘掉一半内容。姓氏都很短，长程记忆不像在长序列上那么重要，
-# 所以预期效果不大。与练习 2 一样，这里用 3 个种子、3 个轮次。表中的 `LSTMf1` 就是 $b_f = 1$ 的 LSTM。
+# 所以预计效果不大。`set_forget_bias` 按上面的方式设置偏置。与练习 2 一样，这里用 3 个种子、3 个轮次。表中的 `LSTMf1` 就是 $b_f = 1$ 的 LSTM。
+
+
+# %%
+--8<-- "lessons/advanced_rnn/exercises.py:set_forget_bias"
 
 
 # %%
@@ -168,7 +181,11 @@ assert min(sweep["LSTMf1"]) < max(sweep["GRU"]) and min(sweep["GRU"]) < max(swee
 #
 # 思路：GRU 第 0 层存放的 `weight_ih_l0` 就是 $[W_{ir}; W_{iz}; W_{in}]$，其余参数同理，与 `gru_cell` 的布局完全一致。用模型自己的嵌入层把字符变成向量，
 # 从 $h_0 = 0$ 出发逐步计算，并在每一步重新算出 $z_t = \sigma(W_{iz}x_t + b_{iz} + W_{hz}h_{t-1} + b_{hz})$。由于
-# $h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$，$z_t$ 接近 1 表示保留旧状态，接近 0 表示用候选状态 $n_t$ 替换它。
+# $h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$，$z_t$ 接近 1 表示保留旧状态，接近 0 表示用候选状态 $n_t$ 替换它。`gru_by_hand` 完成这些计算。
+
+
+# %%
+--8<-- "lessons/advanced_rnn/exercises.py:gru_by_hand"
 
 
 # %%
@@ -183,9 +200,9 @@ assert min(range(1, 8), key=lambda t: z_means[t]) == 6  # the k of -ski, after t
 
 # %% [markdown]
 # 结论：手写的 GRU 与 `nn.GRU` 给出的 $h_n$ 在 float32 的舍入误差内相同。更新门的均值一直处在中间范围（约 0.38 到 0.63），
-# 所以每一步每个单元都在旧状态和候选状态之间折中，有的单元保留，有的单元改写。模型改写得最多的是第一个字母（此时 $h_0 = 0$，本来就没有值得保留的内容）
+# 所以每一步都是在旧状态和候选状态之间折中：有的单元保留，有的单元改写。模型改写得最多的是第一个字母（此时 $h_0 = 0$，本来就没有值得保留的内容）
 # 和词尾 `-ski` 中的 `k`，而正是这个词尾表明它是波兰姓氏；保留得最多的是名字中间（`o`、`w`、`a`、`s`，均值 0.55 到 0.63）。
-# 32 个单元的均值只是一个粗略的概括，而且这只是一个训练好的模型（种子 0，3 个轮次），但这个规律与分类器的判断方式相符：看词尾。
+# 32 个单元的均值只是粗略的概括，而且这只是一个训练好的模型（种子 0，3 个轮次），但这个规律与分类器的判断方式吻合：看词尾。
 
 
 # %% [markdown]
@@ -220,7 +237,7 @@ assert min(padded["BiGRU"]) < max(padded["GRU"]) and min(padded["GRU"]) < max(pa
 
 
 # %% [markdown]
-# 结论：能学会：用填充后的批次训练，两个模型都能达到约 0.31 到 0.40，是总猜最大类别（0.094）的三倍以上。
+# 结论：能学会。用填充后的批次训练，两个模型的验证准确率都在约 0.31 到 0.40 之间，是总猜最大类别（0.094）的三倍以上。
 # 但与打包相比，两者在 3 个种子上都损失了 15 到 25 个百分点。在这么短的训练里，双向模型并没有损失得明显更多（它的损失 0.17 到 0.25，
 # 与单向 GRU 的 0.15 到 0.22 互相重叠），但它的优势没有了：不打包时两个模型的范围互相重叠（0.31 到 0.38 对 0.32 到 0.40），
 # 尽管双向模型的特征多了一倍。

@@ -1,25 +1,22 @@
 # %% [markdown]
 # # Basic CNN: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code calls
-# functions from `lessons`; wherever the answer is definite, an `assert` checks it with a stated tolerance,
+# Each exercise is restated, then worked through: the reasoning, the code and the answer. The functions that
+# solve them live in `lessons/basic_cnn/exercises.py`; each is shown in full before the cell that calls
+# it. Wherever the answer is definite, an `assert` checks it with a stated tolerance,
 # and claims about training runs are checked over 3 seeds on the validation set.
 
 
 # %%
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from lessons import digits
-from lessons.basic_cnn.exercises import (
-    conv2d_unfold,
-    layer_mults,
-    make_avg_cnn,
-    make_cnn5,
-    unfold_gap,
-)
-from lessons.basic_cnn.lesson import conv2d, make_cnn, output_size
+from lessons.basic_cnn.lesson import CNN, conv2d, make_cnn, output_size
 from lessons.conv_cost import conv_mults
 from lessons.digits import make_mlp
+from lessons.seeds import generator, seeded
 
 data = digits.load()
 
@@ -74,8 +71,13 @@ assert torch.equal(out, conv2d(x5, k3, padding=1)[:, :, ::2, ::2])
 # as a column: shape $(N, CK^2, L)$ with $L = H_{\text{out}} W_{\text{out}}$. Each output value is the dot
 # product of one flattened kernel (a row of `weight.view(O, -1)`, length $CK^2$) with one column, so the
 # whole convolution is one matrix product $(O, CK^2) \times (N, CK^2, L) \to (N, O, L)$, followed by a
-# reshape to $(N, O, H_{\text{out}}, W_{\text{out}})$. `conv2d_unfold` is in
-# `lessons/basic_cnn/exercises.py`.
+# reshape to $(N, O, H_{\text{out}}, W_{\text{out}})$. `unfold_gap` compares `conv2d_unfold` with
+# `nn.Conv2d` on random float64 inputs.
+
+
+# %%
+--8<-- "lessons/basic_cnn/exercises.py:conv2d_unfold"
+--8<-- "lessons/basic_cnn/exercises.py:unfold_gap"
 
 
 # %%
@@ -88,7 +90,7 @@ for stride, padding in ((1, 0), (1, 1), (2, 1), (2, 0)):
 
 # %% [markdown]
 # Answer: the matrix-product version gives the same 3×3 result as the loop, and agrees with `nn.Conv2d` to
-# about $10^{-16}$ in float64 for every stride and padding tried. This "im2col" trick is how many libraries
+# within $2.2 \cdot 10^{-16}$ in float64 for every stride and padding tried. This "im2col" trick is how many libraries
 # implemented convolutions on top of fast matrix multiplication, at the price of copying each input pixel
 # into up to $K^2$ columns.
 
@@ -107,7 +109,11 @@ for stride, padding in ((1, 0), (1, 1), (2, 1), (2, 0)):
 # - `fc`: $80 \cdot 10 = 800$.
 # - The MLP's first layer: $64 \cdot 64 = 4096$.
 #
-# We check the formula with `conv_mults` and with hooks that read the real shapes during a forward pass.
+# We check the formula with `conv_mults`, and `layer_mults` counts with hooks that read the real shapes during a forward pass.
+
+
+# %%
+--8<-- "lessons/basic_cnn/exercises.py:layer_mults"
 
 
 # %%
@@ -126,7 +132,7 @@ assert mlp_counts["net.0"] == 4096 and max(cnn_counts, key=cnn_counts.get) == "c
 # expensive is `conv2`, which has only 1,820 parameters: a convolution reuses each weight at every
 # position, so its cost grows with the size of the feature maps, not with its number of parameters. In all,
 # the CNN needs about 35,000 multiplications per image against about 6,500 for the MLP, more than five times
-# as many with fewer than half the parameters.
+# as many, with fewer than half the parameters.
 
 
 # %% [markdown]
@@ -139,6 +145,10 @@ assert mlp_counts["net.0"] == 4096 and max(cnn_counts, key=cnn_counts.get) == "c
 # layer, so the two runs of a seed differ only in the pooling. We train both with the lesson's settings
 # (12 epochs, $\eta = 0.05$) and compare the final validation accuracy seed by seed, over 3 seeds (0 to 2)
 # to keep this page fast.
+
+
+# %%
+--8<-- "lessons/basic_cnn/exercises.py:make_avg_cnn"
 
 
 # %%
@@ -160,8 +170,8 @@ assert min(h["loss"][-1] for h in avg_runs) > max(h["loss"][-1] for h in cnn_run
 # ReLU ($\max_i \mathrm{ReLU}(a_i) = \mathrm{ReLU}(\max_i a_i)$), so it keeps the strongest response in each
 # window, a stroke anywhere in it. Average pooling is linear: convolution followed by averaging is one linear
 # map, a strong response next to negative ones is averaged away before the ReLU can keep it, and the
-# network loses part of its nonlinearity. On 8×8 images, where every pooled pixel covers a quarter of a
-# stroke, that costs accuracy.
+# network loses part of its nonlinearity. On 8×8 images, where one 2×2 pooling window is already a
+# quarter of the width, that costs accuracy.
 
 
 # %% [markdown]
@@ -174,6 +184,10 @@ assert min(h["loss"][-1] for h in avg_runs) > max(h["loss"][-1] for h in cnn_run
 # of the lesson: $8 \to 8$, pool to 4, $4 \to 4$, pool to 2, and `Linear` needs $20 \cdot 2 \cdot 2 = 80$
 # inputs, as before. The 5×5 kernels have $25/9 \approx 2.8$ times more weights and cost as many more
 # multiplications. On 4×4 maps most of a 5×5 window lies on the zero border.
+
+
+# %%
+--8<-- "lessons/basic_cnn/exercises.py:make_cnn5"
 
 
 # %%
@@ -199,6 +213,6 @@ assert min(vals5) < max(vals3) and min(vals3) < max(vals5)  # the ranges overlap
 # Answer: `Linear(80, 10)`, as in the lesson, since padding 2 keeps 5×5 convolutions at the same size as
 # padding 1 keeps 3×3 ones. The network has 6,090 parameters instead of 2,730 and needs 96,800
 # multiplications per image instead of 35,360. Over 3 seeds its validation accuracy is not clearly
-# better: the two ranges overlap, and any difference is within the seed-to-seed spread; the price is a
-# network almost three times as slow. On 8×8 images a 3×3 kernel already spans a good part of a
+# better: the two ranges overlap, and any difference is within the seed-to-seed spread; the price is 2.7
+# times as many multiplications. On 8×8 images a 3×3 kernel already spans a good part of a
 # stroke, and two 3×3 layers with pooling in between see the whole image; larger kernels add little.

@@ -1,24 +1,20 @@
 # %% [markdown]
 # # 卷积神经网络基础：练习解答
 #
-# 每道题先复述题目，再给出思路、代码和结论。代码都调用 `lessons` 里的函数，能确定答案的地方用 `assert` 检查，
-# 并注明容差；关于训练结果的结论都在验证集上用 3 个种子检验。
+# 每道题先复述题目，再讲思路、给出代码，最后总结。解题的函数都在 `lessons/basic_cnn/exercises.py` 里，下面在调用之前原样展示。
+# 答案确定的地方用 `assert` 检查，并写明容差；关于训练结果的结论，都用 3 个种子在验证集上检验。
 
 
 # %%
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from lessons import digits
-from lessons.basic_cnn.exercises import (
-    conv2d_unfold,
-    layer_mults,
-    make_avg_cnn,
-    make_cnn5,
-    unfold_gap,
-)
-from lessons.basic_cnn.lesson import conv2d, make_cnn, output_size
+from lessons.basic_cnn.lesson import CNN, conv2d, make_cnn, output_size
 from lessons.conv_cost import conv_mults
 from lessons.digits import make_mlp
+from lessons.seeds import generator, seeded
 
 data = digits.load()
 
@@ -28,8 +24,8 @@ data = digits.load()
 #
 # 先用公式算出 `conv2d(x5, k3, stride=2, padding=1)` 的输出形状，再手算它的数值，最后用代码验证。
 #
-# 形状：$\lfloor (5 - 3 + 2 \cdot 1)/2 \rfloor + 1 = 3$，输出为 3×3。填充 1 之后输入是 7×7，步幅 2 让 3×3 的窗口落在填充后的第
-# $0, 2, 4$ 行和第 $0, 2, 4$ 列，所以输出就是本讲步幅为 1 时结果的第 $0, 2, 4$ 行与列。卷积核为
+# 形状：$\lfloor (5 - 3 + 2 \cdot 1)/2 \rfloor + 1 = 3$，输出为 3×3。填充 1 之后输入变成 7×7，步幅为 2 时，3×3 窗口的左上角落在填充后的第
+# $0, 2, 4$ 行和第 $0, 2, 4$ 列，所以输出正是本讲步幅为 1 时结果的第 $0, 2, 4$ 行与第 $0, 2, 4$ 列。卷积核为
 # $\begin{pmatrix}1&2&3\\4&5&6\\7&8&9\end{pmatrix}$，手算其中三个值：
 #
 # - 左上角：窗口盖住零填充的边框和 $\begin{pmatrix}3&4\\2&4\end{pmatrix}$，对应卷积核的 $5, 6, 8, 9$：
@@ -39,7 +35,7 @@ data = digits.load()
 # - 右下角：只有 $\begin{pmatrix}6&2\\4&1\end{pmatrix}$ 落在卷积核的 $1, 2, 4, 5$ 上：
 #   $6 + 2 \cdot 2 + 4 \cdot 4 + 5 \cdot 1 = 31$。
 #
-# 其余六个值同理。
+# 其余六个值的算法相同。
 
 
 # %%
@@ -59,7 +55,7 @@ assert torch.equal(out, conv2d(x5, k3, padding=1)[:, :, ::2, ::2])
 # %% [markdown]
 # 结论：输出为 3×3 的
 # $\begin{pmatrix}91&224&127\\192&282&122\\96&110&31\end{pmatrix}$，恰好是步幅为 1 时结果中下标 $(0, 2, 4)$ 的元素：
-# 步幅 2 只是隔一个位置取一个，并没有算出新的东西。
+# 步幅 2 只是每隔一个位置取一个，并没有算出新的值。
 
 
 # %% [markdown]
@@ -70,7 +66,12 @@ assert torch.equal(out, conv2d(x5, k3, padding=1)[:, :, ::2, ::2])
 # 思路：`F.unfold(x, K, padding=P, stride=S)` 把每个 $C \times K \times K$ 的小块取出来排成一列，得到形状
 # $(N, CK^2, L)$，其中 $L = H_{\text{out}} W_{\text{out}}$。每个输出值都是一个展平的卷积核（`weight.view(O, -1)` 的一行，长度
 # $CK^2$）与一列的点积，所以整个卷积就是一次矩阵乘法 $(O, CK^2) \times (N, CK^2, L) \to (N, O, L)$，再变形为
-# $(N, O, H_{\text{out}}, W_{\text{out}})$。`conv2d_unfold` 写在 `lessons/basic_cnn/exercises.py` 中。
+# $(N, O, H_{\text{out}}, W_{\text{out}})$。`unfold_gap` 在随机的 float64 输入上比较 `conv2d_unfold` 与 `nn.Conv2d`。
+
+
+# %%
+--8<-- "lessons/basic_cnn/exercises.py:conv2d_unfold"
+--8<-- "lessons/basic_cnn/exercises.py:unfold_gap"
 
 
 # %%
@@ -82,8 +83,8 @@ for stride, padding in ((1, 0), (1, 1), (2, 1), (2, 0)):
 
 
 # %% [markdown]
-# 结论：矩阵乘法版本得到与循环版本相同的 3×3 结果；在 float64 下，所试的各种步幅和填充都与 `nn.Conv2d` 相差约 $10^{-16}$。
-# 许多库正是用这种 im2col 技巧把卷积化为快速的矩阵乘法，代价是每个输入像素要被复制到最多 $K^2$ 列中。
+# 结论：矩阵乘法版本与循环版本得到相同的 3×3 结果；在 float64 下，试过的几种步幅和填充与 `nn.Conv2d` 的差别都不超过 $2.2 \cdot 10^{-16}$。
+# 许多库正是靠这种 im2col 技巧把卷积变成快速的矩阵乘法，代价是每个输入像素最多要复制到 $K^2$ 列中。
 
 
 # %% [markdown]
@@ -99,7 +100,11 @@ for stride, padding in ((1, 0), (1, 1), (2, 1), (2, 0)):
 # - `fc`：$80 \cdot 10 = 800$。
 # - 全连接网络的第一层：$64 \cdot 64 = 4096$。
 #
-# 下面用 `conv_mults` 验证公式，再用前向钩子在一次前向传播中读取真实的形状来计数。
+# 下面用 `conv_mults` 验证公式；`layer_mults` 则用前向钩子，在一次前向传播中读出各层真实的输出形状来计数。
+
+
+# %%
+--8<-- "lessons/basic_cnn/exercises.py:layer_mults"
 
 
 # %%
@@ -115,8 +120,8 @@ assert mlp_counts["net.0"] == 4096 and max(cnn_counts, key=cnn_counts.get) == "c
 
 # %% [markdown]
 # 结论：`conv1` 需要 5760 次乘法，`conv2` 需要 28800 次，全连接网络第一层需要 4096 次。最贵的是 `conv2`，而它只有 1820 个参数：
-# 卷积在每个位置上重复使用同一组权重，计算量随特征图的大小增长，而不是随参数个数增长。合起来，CNN 每张图像约需 35000 次乘法，
-# 全连接网络约 6500 次，参数不到一半，乘法却多了五倍以上。
+# 卷积在每个位置上都重复使用同一组权重，所以计算量随特征图的大小增长，而不随参数个数增长。合起来，CNN 每张图像约需 35000 次乘法，
+# 全连接网络约 6500 次：CNN 的参数不到后者的一半，乘法次数却是它的 5 倍多。
 
 
 # %% [markdown]
@@ -124,8 +129,12 @@ assert mlp_counts["net.0"] == 4096 and max(cnn_counts, key=cnn_counts.get) == "c
 #
 # 把 `nn.MaxPool2d(2)` 换成 `nn.AvgPool2d(2)`，用五个种子重新训练，验证准确率有变化吗？
 #
-# 思路：`make_avg_cnn(seed)` 用同样的初始权重构造本讲的 CNN，只替换池化层，因此同一个种子的两次训练只差在池化上。
+# 思路：`make_avg_cnn(seed)` 用同样的初始权重构造本讲的 CNN，只换掉池化层，所以同一个种子的两次训练只在池化上有差别。
 # 两者都用本讲的设置（12 个轮次，$\eta = 0.05$）训练，逐个种子比较最终的验证准确率。为了让本页运行得快一些，只用 3 个种子（0 到 2）。
+
+
+# %%
+--8<-- "lessons/basic_cnn/exercises.py:make_avg_cnn"
 
 
 # %%
@@ -140,12 +149,12 @@ assert min(h["loss"][-1] for h in avg_runs) > max(h["loss"][-1] for h in cnn_run
 
 
 # %% [markdown]
-# 结论：有变化，准确率下降了。换成平均池化后，3 个种子中每一个的验证准确率都更低（低 0.05 到 0.10），
-# 最终训练损失也都更高（中位数 0.23 对 0.010），所以这并不是过拟合变少，而是连训练集都拟合得更差了。原因在于 ReLU 的位置。本讲的网络计算的是
+# 结论：有变化，准确率下降了。换成平均池化后，3 个种子的验证准确率无一例外都更低（低 0.05 到 0.10），
+# 最终训练损失也都更高（中位数 0.23 对 0.010），可见这不是过拟合减轻了，而是连训练集都拟合得更差。原因在于 ReLU 的位置。本讲的网络计算的是
 # $\mathrm{ReLU}(\mathrm{pool}(\mathrm{conv}(x)))$。最大池化与 ReLU 可以交换次序（$\max_i \mathrm{ReLU}(a_i) = \mathrm{ReLU}(\max_i a_i)$），
-# 它保留窗口中最强的响应，即窗口里任何位置的笔画。平均池化是线性的：卷积之后再求平均仍是一个线性映射，
-# 一个强响应和旁边的负响应在 ReLU 起作用之前就被平均掉了，网络因此损失了一部分非线性。在 8×8 的图像上，
-# 池化后的每个像素覆盖了笔画的四分之一，这就要付出准确率的代价。
+# 它保留窗口中最强的响应，笔画落在窗口里哪个位置都能留下来。平均池化是线性的：卷积之后再求平均，仍然是一个线性映射；
+# 一个强响应和旁边的负响应在 ReLU 起作用之前就被平均掉了，网络因此少了一部分非线性。在 8×8 的图像上，
+# 一个 2×2 的池化窗口就占了宽度的四分之一，这一点损失就要以准确率为代价。
 
 
 # %% [markdown]
@@ -155,7 +164,11 @@ assert min(h["loss"][-1] for h in avg_runs) > max(h["loss"][-1] for h in cnn_run
 #
 # 思路：$K = 5$、$P = 2$、$S = 1$ 时宽度不变：$8 - 5 + 4 + 1 = 8$。所以各层形状与本讲相同：$8 \to 8$，池化到 4，
 # $4 \to 4$，池化到 2，`Linear` 需要 $20 \cdot 2 \cdot 2 = 80$ 个输入，和原来一样。5×5 卷积核的权重是 3×3 的
-# $25/9 \approx 2.8$ 倍，乘法次数也多这么多。在 4×4 的特征图上，5×5 窗口的大部分落在零填充的边框上。
+# $25/9 \approx 2.8$ 倍，乘法次数也多这么多。在 4×4 的特征图上，5×5 窗口大半落在零填充的边框上。
+
+
+# %%
+--8<-- "lessons/basic_cnn/exercises.py:make_cnn5"
 
 
 # %%
@@ -178,7 +191,7 @@ assert min(vals5) < max(vals3) and min(vals3) < max(vals5)  # the ranges overlap
 
 
 # %% [markdown]
-# 结论：`Linear(80, 10)`，与本讲相同，因为填充 2 之于 5×5 卷积，就像填充 1 之于 3×3 卷积，都保持尺寸不变。
+# 结论：`Linear(80, 10)`，与本讲相同：填充 2 让 5×5 卷积保持尺寸不变，就像填充 1 之于 3×3 卷积。
 # 这个网络有 6090 个参数（原来 2730 个），每张图像需要 96800 次乘法（原来 35360 次）。在 3 个种子上，它的验证准确率并没有明显提高：
-# 两者的范围互相重叠，差别不超过种子之间的波动，代价却是网络慢了将近三倍。在 8×8 的图像上，3×3 卷积核已经能覆盖笔画的相当一部分，
-# 两层 3×3 卷积中间再加一次池化就能看到整幅图像，更大的卷积核帮助不大。
+# 两者的范围互相重叠，差别没有超出种子之间的波动，乘法次数却是原来的 2.7 倍。在 8×8 的图像上，3×3 卷积核已经能覆盖笔画的相当一部分，
+# 两层 3×3 卷积中间夹一次池化就能看到整幅图像，更大的卷积核帮不上什么忙。

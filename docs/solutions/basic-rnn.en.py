@@ -1,8 +1,9 @@
 # %% [markdown]
 # # Basic RNN: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code calls
-# functions from `lessons`; wherever the answer is definite, an `assert` checks it with a stated tolerance,
+# Each exercise is restated, then worked through: the reasoning, the code and the answer. The functions that
+# solve them live in `lessons/basic_rnn/exercises.py`; each is shown in full before the cell that calls it.
+# Wherever the answer is definite, an `assert` checks it with a stated tolerance,
 # and claims about training runs are checked over several seeds.
 
 
@@ -11,21 +12,11 @@ import math
 import statistics
 
 import torch
+from torch import nn
 
-from lessons.basic_rnn.exercises import (
-    CellLinearNet,
-    decay_rates,
-    encode,
-    epochs_to_learn,
-    first_output_changes,
-    fit_sequence,
-    linear_head_sweep,
-    make_reverse_net,
-    one_hot,
-    sum_vs_mean,
-    trained_embeddings,
-)
-from lessons.basic_rnn.lesson import VOCAB, seed_sweep
+from lessons.basic_rnn.bptt import gradient_decay
+from lessons.basic_rnn.exercises import REVERSE_VOCAB
+from lessons.basic_rnn.lesson import VOCAB, CellNet, EmbedNet, seed_sweep
 from lessons.seeds import seeded
 
 # %% [markdown]
@@ -38,8 +29,17 @@ from lessons.seeds import seeded
 # class is at most $e/(e + 3e^{-1})$ and the loss at least $\log(1 + 3e^{-2}) \approx 0.341$. A linear layer
 # $s_t = W h_t + b$ produces unbounded scores: scaling $W$ up drives the probability of the right class to
 # 1, so the floor drops to 0 (approached, never reached). The hidden state is also freed from serving as the
-# scores and can hold the context only. `CellLinearNet` in `lessons/basic_rnn/exercises.py` is `CellNet`
-# plus that layer; `fit_sequence` repeats `train_hello`'s loop (Adam, $\eta = 0.1$, 15 epochs).
+# scores and can hold the context only. `CellLinearNet` is `CellNet`
+# plus that layer; `fit_sequence` repeats `train_hello`'s loop (Adam, $\eta = 0.1$, 15 epochs), and
+# `linear_head_sweep` trains once per seed and keeps the last prediction.
+
+
+# %%
+--8<-- "lessons/basic_rnn/exercises.py:encode"
+--8<-- "lessons/basic_rnn/exercises.py:one_hot"
+--8<-- "lessons/basic_rnn/exercises.py:cell_linear_net"
+--8<-- "lessons/basic_rnn/exercises.py:fit_sequence"
+--8<-- "lessons/basic_rnn/exercises.py:linear_head_sweep"
 
 
 # %%
@@ -82,7 +82,12 @@ assert losses[-1] < floor / 10
 #   step $\eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)$ is unchanged, apart from the tiny $\epsilon = 10^{-8}$.
 # - Plain SGD steps by $\eta g$: summing is the same as multiplying the learning rate by 5.
 #
-# We check both in float64: Adam with mean and sum, and SGD with sum at $\eta$ against mean at $5\eta$.
+# `sum_vs_mean` trains the model twice from the same seed in float64, with the mean and with the
+# sum. We check both optimizers: Adam with mean and sum, and SGD with sum at $\eta$ against mean at $5\eta$.
+
+
+# %%
+--8<-- "lessons/basic_rnn/exercises.py:sum_vs_mean"
 
 
 # %%
@@ -125,7 +130,11 @@ assert (sgd["mean"][2] - sgd["sum"][2]).abs().max().item() > 0.1
 # deviation $\sigma/\sqrt H$, a random $W_{hh}$ keeps the length of a random vector on average
 # ($\mathbb E\|W^\top v\|^2 = \sigma^2\|v\|^2$) for every $H$, and the factor $1 - h_t^2$ depends on the
 # saturation of the state, not on $H$. So we expect a similar per-step factor, with more scatter for small
-# $H$. We measure the factor $(\|g_{30}\|/\|g_1\|)^{1/29}$ for five draws of $W_{hh}$ per $H$.
+# $H$. `decay_rates` measures the factor $(\|g_{30}\|/\|g_1\|)^{1/29}$ for five draws of $W_{hh}$ per $H$.
+
+
+# %%
+--8<-- "lessons/basic_rnn/exercises.py:decay_rates"
 
 
 # %%
@@ -161,8 +170,19 @@ assert spread[0] > spread[1] > spread[2]
 # answer by heart (it knows the position from its state), which is different from reversing. A
 # bidirectional RNN runs a second RNN from right to left and concatenates both states; at every step it sees
 # the whole sequence, so reversing becomes possible. `ReverseNet` is an embedding, an RNN with $H = 16$
-# and a linear layer; we count the epochs (Adam, $\eta = 0.05$) until the prediction is right, for five
-# seeds, and first do the same for `ohlol` with the same model.
+# and a linear layer; `epochs_to_learn` trains it (Adam, $\eta = 0.05$) and returns the first epoch whose prediction is
+# right; we count for five seeds, and first do the same for `ohlol` with the same model.
+# `first_output_changes` checks whether the step-1 scores change with the last character.
+
+
+# %%
+--8<-- "lessons/basic_rnn/exercises.py:reverse_net"
+--8<-- "lessons/basic_rnn/exercises.py:make_reverse_net"
+--8<-- "lessons/basic_rnn/exercises.py:epochs_to_learn"
+
+
+# %%
+--8<-- "lessons/basic_rnn/exercises.py:first_output_changes"
 
 
 # %%
@@ -202,11 +222,15 @@ for bidirectional in (False, True):
 #
 # Reasoning: embeddings of two symbols become similar when the symbols are used in similar contexts across
 # a lot of data (that is what word vectors learn). Here there is one training string of five characters,
-# and the task only needs the four inputs to be distinguishable: any invertible change of the embedding can
+# and the task only needs the four inputs to be distinguishable: any invertible linear change of the embedding can
 # be absorbed by the RNN's $W_{ih}$. So nothing should pull `l` and `o` together. `trained_embeddings`
 # trains the lesson's `EmbedNet` exactly as `train_hello` does and returns the table before and after; for
 # five seeds we print the trained table of seed 0, and for every seed the rank of the distance `l`–`o` among
 # the six pairwise distances (1 = closest pair).
+
+
+# %%
+--8<-- "lessons/basic_rnn/exercises.py:trained_embeddings"
 
 
 # %%

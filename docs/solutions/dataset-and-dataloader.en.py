@@ -1,36 +1,38 @@
 # %% [markdown]
 # # Dataset and DataLoader: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code, and the answer. Wherever
-# an answer is definite, an `assert` checks it with a stated tolerance; claims about training runs
-# are checked over several seeds.
+# Each exercise is restated, then worked through: the reasoning, the code, and the answer. The
+# functions that solve them live in `lessons/dataset_and_dataloader/exercises.py`; each is shown in
+# full right before the cell that calls it. Wherever an answer is definite, an `assert` checks it
+# with a stated tolerance; claims about training runs are checked over several seeds.
+#
+# The first cell imports the modules the exercises' code uses and builds the training and test sets
+# as in the lesson.
 
 
 # %%
+import contextlib
+import io
+import runpy
 import statistics
+import subprocess
+import sys
 import tempfile
+import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 
-from lessons.dataset_and_dataloader.batch_size import (
-    batch_table,
-    compare_batch_sizes,
-    iteration_table,
-)
-from lessons.dataset_and_dataloader.exercises import (
-    LazyCsvDataset,
-    epoch_seconds,
-    error_summary,
-    full_loss,
-    import_as_worker,
-    loader_batch_sizes,
-    run_script,
-    sorted_by_label,
-    spawn_script,
-    train_ordered,
-)
-from lessons.dataset_and_dataloader.lesson import CsvDataset, accuracy, write_csv
+from lessons.dataset_and_dataloader.batch_size import batch_table, iteration_table
+from lessons.dataset_and_dataloader.exercises import error_summary
+from lessons.dataset_and_dataloader.lesson import CsvDataset, accuracy, train_minibatch, write_csv
+from lessons.devices import resolve_device
+from lessons.seeds import generator
+from lessons.tabular_mlp import make_mlp
 
 folder = tempfile.TemporaryDirectory()
 train_path, test_path = write_csv(folder.name)
@@ -58,7 +60,13 @@ print(len(train_set), len(test_set))
 # | 600 | 0.95 | 1 | 0 | $569$ |
 #
 # With $B = 600 > N$ there is a single batch holding all 569 samples; `drop_last=True` drops it, and
-# an epoch makes no update at all. Below we check with `iteration_table` and a real `DataLoader`.
+# an epoch makes no update at all. `loader_batch_sizes` lets a real `DataLoader` run over $N$
+# indices and records the size of each batch; we check the hand computation with it and with
+# `iteration_table`.
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/exercises.py:loader_batch_sizes"
 
 
 # %%
@@ -92,11 +100,17 @@ for b, (ceil_nb, floor_nb, last) in by_hand.items():
 # `shuffle=True` it is exactly `train_minibatch`. Without shuffling, every epoch visits the samples
 # in
 # the same order. On data that were shuffled once, each batch is still roughly a random sample, just
-# the same one every epoch. Sorted by label, the first 5 batches are all 0s (159 samples) and the
-# remaining 8 and a bit all 1s (267), so every batch is a biased sample: in each epoch the model is
+# the same one every epoch. Sorted by label (`sorted_by_label`), the first 4 batches hold only 0s,
+# the fifth 31 0s and one 1, and the remaining 9 only 1s, so every batch is a biased sample: in each epoch the model is
 # first pushed towards "always 0", then towards "always 1". For 3 seeds (initial weights and
 # shuffling) we run the three settings for 10 epochs instead of 20, to keep this file fast, and
-# compare the loss on the whole training set at the end and the test accuracy.
+# compare, at the end, the loss on the whole training set (`full_loss`) and the test accuracy.
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/exercises.py:sorted_by_label"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:train_ordered"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:full_loss"
 
 
 # %%
@@ -158,9 +172,15 @@ for a, b, c in zip(*finals.values(), strict=True):
 # with an unstandardized `CsvDataset` ($\mu = 0$, $s = 1$). Each sample it fetches means opening the
 # file, skipping $i + 1$ lines and parsing one, so an epoch costs time quadratic in the number of
 # rows,
-# while `CsvDataset` only indexes tensors in memory. Timings depend on the machine and its load,
+# while `CsvDataset` only indexes tensors in memory. `epoch_seconds` times one pass of a
+# `DataLoader`. Timings depend on the machine and its load,
 # so the page prints the work each one does (lines read) and only whether the lazy epoch is at
 # least 5 times slower, which the assertion checks.
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/exercises.py:lazy_csv_dataset"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:epoch_seconds"
 
 
 # %%
@@ -215,7 +235,12 @@ folder.cleanup()
 # For
 # $B = 32$ the rate is still $0.1$, as in the lesson; as a control we also train $B = 128$ and $426$
 # at
-# the lesson's $\eta = 0.1$. Every setting runs with 3 seeds.
+# the lesson's $\eta = 0.1$. `compare_batch_sizes` calls `train_minibatch` once per batch size and
+# seed; every setting runs with 3 seeds.
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/batch_size.py:compare_batch_sizes"
 
 
 # %%
@@ -242,7 +267,7 @@ assert rises == [0] * 3
 
 # %% [markdown]
 # Answer: with $\eta = 0.1\cdot B/32$, all four batch sizes end 20 epochs at nearly the same mean
-# loss (medians between $0.040$ and $0.043$; the largest is within 20% of the smallest): the
+# loss (medians between $0.039$ and $0.044$; the largest is within 20% of the smallest): the
 # per-epoch
 # disadvantage of large batches has essentially disappeared. In the control at a fixed $\eta = 0.1$,
 # $B = 128$ and $426$ end much higher, for every seed. For $B = 426$ (full batch),
@@ -266,13 +291,19 @@ assert rises == [0] * 3
 # Reasoning: a worker started with spawn is a fresh Python interpreter that imports the main script
 # again to find the definitions it needs. Without the guard, importing the main script runs the
 # top-level `main()`, so the child creates a `DataLoader` and tries to start workers of its own, and
-# multiprocessing stops it with an error. Below, the unguarded version is written to a temporary
-# folder and run with the current Python interpreter (with `-W error` too), and we print the exit code
+# multiprocessing stops it with an error. `spawn_script` writes both versions; `run_script` writes
+# the unguarded one to a temporary folder and runs it with the current Python interpreter (with `-W error` too), and we print the exit code
 # and the key lines of the error. Each child process imports torch again, so this cell is slower than
 # the others; to start fewer interpreters, the script uses `num_workers=1`, and one worker is enough
-# to trigger the same error. The guarded version is not started as a process: we import it in this
-# process the way a worker does (under the module name `__mp_main__`) and look at what the import
+# to trigger the same error. The guarded version is not started as a process: `import_as_worker`
+# imports it in this process the way a worker does (under the module name `__mp_main__`) and look at what the import
 # runs.
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/exercises.py:spawn_script"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:run_script"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:import_as_worker"
 
 
 # %%

@@ -1,34 +1,34 @@
 # %% [markdown]
 # # 加载数据集：练习解答
 #
-# 每道题先复述题目，再给出思路、代码和结论。能确定答案的地方用 `assert` 检查，并注明容差；与训练过程有关的结论都在多个 seed 上验证。
+# 每道题先复述题目，再讲思路、给出代码，最后总结。解题用的函数都在 `lessons/dataset_and_dataloader/exercises.py` 里，下面原样展示，调用它的代码紧随其后。答案确定的地方用 `assert` 检查，并写明容差；关于训练过程的结论都在多个 seed 上验证过。
+#
+# 第一格导入各题代码要用到的模块，并像课上一样生成训练集和测试集。
 
 
 # %%
+import contextlib
+import io
+import runpy
 import statistics
+import subprocess
+import sys
 import tempfile
+import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 
-from lessons.dataset_and_dataloader.batch_size import (
-    batch_table,
-    compare_batch_sizes,
-    iteration_table,
-)
-from lessons.dataset_and_dataloader.exercises import (
-    LazyCsvDataset,
-    epoch_seconds,
-    error_summary,
-    full_loss,
-    import_as_worker,
-    loader_batch_sizes,
-    run_script,
-    sorted_by_label,
-    spawn_script,
-    train_ordered,
-)
-from lessons.dataset_and_dataloader.lesson import CsvDataset, accuracy, write_csv
+from lessons.dataset_and_dataloader.batch_size import batch_table, iteration_table
+from lessons.dataset_and_dataloader.exercises import error_summary
+from lessons.dataset_and_dataloader.lesson import CsvDataset, accuracy, train_minibatch, write_csv
+from lessons.devices import resolve_device
+from lessons.seeds import generator
+from lessons.tabular_mlp import make_mlp
 
 folder = tempfile.TemporaryDirectory()
 train_path, test_path = write_csv(folder.name)
@@ -42,7 +42,7 @@ print(len(train_set), len(test_set))
 #
 # $N = 569$ 时，对 $B = 16, 50, 100, 600$ 手算 $\lceil N/B\rceil$、$\lfloor N/B\rfloor$ 和最后一个批次的大小，再用 `iteration_table` 核对。
 #
-# 手算：最后一个批次的大小是 $N - (\lceil N/B\rceil - 1)B$，即 $N$ mod $B$（整除时为 $B$）。
+# 手算：最后一个批次的大小是 $N - (\lceil N/B\rceil - 1)B$，也就是 $N$ 除以 $B$ 的余数（整除时为 $B$）。
 #
 # | $B$ | $N/B$ | $\lceil N/B\rceil$ | $\lfloor N/B\rfloor$ | 最后一批 |
 # |---:|---:|---:|---:|---:|
@@ -51,7 +51,11 @@ print(len(train_set), len(test_set))
 # | 100 | 5.69 | 6 | 5 | $569 - 5\cdot100 = 69$ |
 # | 600 | 0.95 | 1 | 0 | $569$ |
 #
-# $B = 600 > N$ 时只有一个批次，里面是全部 569 个样本；`drop_last=True` 则把它丢掉，一轮里一次更新也没有。下面用 `iteration_table` 和真实的 `DataLoader` 核对。
+# $B = 600 > N$ 时只有一个批次，装着全部 569 个样本；若设 `drop_last=True`，这个批次会被丢掉，一轮下来一次更新都没有。`loader_batch_sizes` 让真实的 `DataLoader` 遍历 $N$ 个下标，记下每个批次的大小，用它和 `iteration_table` 一起核对手算结果。
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/exercises.py:loader_batch_sizes"
 
 
 # %%
@@ -67,7 +71,7 @@ for b, (ceil_nb, floor_nb, last) in by_hand.items():
 
 
 # %% [markdown]
-# 结论：手算的结果与 `iteration_table`（$\lceil N/B\rceil$ 与 `len(DataLoader)`、$\lfloor N/B\rfloor$ 与 `drop_last=True`）以及 `DataLoader` 实际产生的批次全部一致。
+# 结论：手算结果与 `iteration_table` 一致（$\lceil N/B\rceil$ 对应 `len(DataLoader)`，$\lfloor N/B\rfloor$ 对应 `drop_last=True`），与 `DataLoader` 实际产生的批次也完全一致。
 
 
 # %% [markdown]
@@ -75,7 +79,13 @@ for b, (ceil_nb, floor_nb, last) in by_hand.items():
 #
 # 把 `shuffle` 设为 `False`，用 `train_minibatch` 的同样设置训练（$B = 32$，20 轮，$\eta = 0.1$）。训练集已经被 `write_csv` 打乱过一次，差别大吗？如果先按标签排序（先全是 0，再全是 1）再关掉打乱，会怎样？
 #
-# 思路：`train_ordered` 就是课上的训练循环，只是多了 `shuffle` 开关；`shuffle=True` 时它与 `train_minibatch` 完全相同。不打乱时每一轮都按同一顺序遍历。对已经随机排列过的数据，每个批次仍然近似是随机样本，只是每轮都一样；按标签排序后，前 5 个批次全是 0（159 个），后面 8 个多批次全是 1（267 个），每个批次都是有偏的样本，模型在每一轮里先被推向“全预测 0”，再被推向“全预测 1”。对 3 个 seed（初始权重和打乱顺序）各跑三种设置；为了节省运行时间，只训练 10 轮而不是 20 轮，比较训练结束时整个训练集上的损失和测试准确率。
+# 思路：`train_ordered` 就是课上的训练循环，只多了一个 `shuffle` 开关；`shuffle=True` 时它与 `train_minibatch` 完全相同。不打乱时，每一轮都按同一个顺序遍历样本。数据事先随机排列过一次的话，每个批次仍大致是一份随机样本，只是每轮都是同一批。按标签排序后（`sorted_by_label`），前 4 个批次全是 0，第 5 个批次是 31 个 0 加 1 个 1，其余 9 个批次全是 1。每个批次都是有偏的样本：每一轮里，模型先被推向“全部预测为 0”，再被推向“全部预测为 1”。三种设置各用 3 个 seed（决定初始权重和打乱顺序）训练；为了缩短运行时间，只训练 10 轮而不是 20 轮。训练结束后，用 `full_loss` 算整个训练集上的损失，再看测试准确率。
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/exercises.py:sorted_by_label"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:train_ordered"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:full_loss"
 
 
 # %%
@@ -104,15 +114,20 @@ for a, b, c in zip(*finals.values(), strict=True):
 
 
 # %% [markdown]
-# 结论：在这个数据集上，差别出乎意料地小。对已经打乱过一次的数据，不再每轮打乱，训练集损失与打乱时相差不到 10%，测试准确率也在同一范围里。按标签排序后不打乱，3 个 seed 上训练集损失都比打乱时略高，但也只高几个百分点。原因是这个问题很容易：两类几乎线性可分，训练几轮后大多数样本已被正确分类，$\hat y - y$ 很小，全 0 或全 1 的批次也只给出很小的梯度，把模型推来推去的幅度有限。不要把这个结论推广：SGD 的理论假设每个批次都是整个数据集的无偏样本，排序后的批次破坏了这一点；在更难的问题、更大的学习率下，或者数据按时间、类别成块存放时（这很常见），不打乱可能让训练明显变差甚至不收敛。每轮重新打乱几乎不花什么代价，应当始终打开。
+# 结论：在这个数据集上，差别小得出乎意料。数据已经打乱过一次时，不再每轮打乱，训练集损失与打乱时相差不到 10%，测试准确率也在同一范围内。按标签排序且不打乱时，3 个 seed 的训练集损失都比打乱时略高，但只高几个百分点。这是因为问题太容易：两类几乎线性可分，训练几轮后大多数样本已经分对，$\hat y - y$ 很小，即使批次里全是 0 或全是 1，梯度也很小，模型被推来推去的幅度有限。这个结论不能推广。SGD 的理论假设每个批次都是整个数据集的无偏样本，排序后的批次恰恰违背了这一点；遇到更难的问题、更大的学习率，或者数据按时间、按类别成块存放（这很常见），不打乱可能让训练明显变差，甚至不收敛。每轮重新打乱几乎没有代价，应当一直开着。
 
 
 # %% [markdown]
 # ## 练习 3
 #
-# 写一个惰性的 `LazyCsvDataset`：`__init__` 只记下路径和行数，`__getitem__` 每次用 `numpy.loadtxt(path, skiprows=i + 1, max_rows=1, delimiter=",")` 读一行。它与 `CsvDataset` 返回的样本一样吗？遍历一轮各要多久？`num_workers=2` 这时有帮助吗？
+# 写一个惰性的 `LazyCsvDataset`：`__init__` 只记下路径和行数，`__getitem__` 每次用 `numpy.loadtxt(path, skiprows=i + 1, max_rows=1, delimiter=",")` 读一行。它与 `CsvDataset` 返回的样本一样吗？各遍历一轮要多久？这时 `num_workers=2` 有帮助吗？
 #
-# 思路：`LazyCsvDataset` 在 `lessons/dataset_and_dataloader/exercises.py` 里（定义在可导入的模块中，工作进程才能使用它）。它返回原始特征，所以要与不做标准化的 `CsvDataset`（$\mu = 0$、$s = 1$）比较。它每取一个样本都要打开文件、跳过 $i + 1$ 行再解析一行，一轮的代价随行数平方增长，而 `CsvDataset` 只是索引内存里的张量。用时取决于机器和它当时的负载，所以本页不打印用时，只打印两者各读了多少行文本，以及惰性版本一轮是否至少慢 5 倍（由断言检查）。
+# 思路：`LazyCsvDataset` 放在 `lessons/dataset_and_dataloader/exercises.py` 里，因为工作进程只能使用定义在可导入模块中的类（本页在当前进程里加载，不需要工作进程）。它返回的是原始特征，所以要与不做标准化的 `CsvDataset`（$\mu = 0$、$s = 1$）比较。它每取一个样本都要打开文件、跳过 $i + 1$ 行、再解析一行，所以一轮的代价随行数平方增长；`CsvDataset` 只是在内存里的张量上取下标。`epoch_seconds` 用 `DataLoader` 遍历一轮并计时。用时取决于机器和它当时的负载，所以本页不打印用时，只打印两者各读了多少行文本，以及惰性版本遍历一轮的用时是否至少是 `CsvDataset` 的 5 倍（由断言检查）。
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/exercises.py:lazy_csv_dataset"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:epoch_seconds"
 
 
 # %%
@@ -136,7 +151,7 @@ folder.cleanup()
 
 
 # %% [markdown]
-# 结论：`LazyCsvDataset` 返回的 426 个样本与 `CsvDataset` 逐位相同（两者都用 float32 解析同样的文本）。但它慢得多：一轮要读 91,377 行文本，而 `CsvDataset` 一行也不用读（断言要求用时至少是后者的 5 倍），而且行数越多差得越多，因为第 $i$ 个样本要先跳过 $i$ 行。`num_workers=2` 是否有帮助要看情况：启动两个工作进程、在进程之间传送数据本身就有固定开销，对内存里的 `CsvDataset` 只会更慢；对 `LazyCsvDataset`，只有当读取样本的时间远大于这些开销、而且机器上确实有空闲的 CPU 核时才会变快。这取决于机器，所以本页不打印用时，可以用 `epoch_seconds` 在自己的机器上测一测。更好的办法是消除病根：一次读入（数据放得进内存时），或者改用支持随机访问的格式（按偏移量定位的二进制文件、内存映射的 `.npy`、分片存储），而不是靠多开进程掩盖 $O(N^2)$ 的读取。
+# 结论：`LazyCsvDataset` 返回的 426 个样本与 `CsvDataset` 逐位相同（两者都把同样的文本解析成 float32）。但它慢得多：一轮要读 91,377 行文本，`CsvDataset` 却一行也不用读（断言要求前者用时至少是后者的 5 倍）；而且行数越多差距越大，因为第 $i$ 个样本要先跳过 $i$ 行。`num_workers=2` 有没有用要看情况：启动两个工作进程、在进程间传送数据，本身就有固定开销，对内存里的 `CsvDataset` 只会更慢；对 `LazyCsvDataset`，只有读一个样本的时间远超这些开销、机器上又确实有空闲的 CPU 核时，才会变快。这取决于机器，所以本页不打印用时，你可以用 `epoch_seconds` 在自己的机器上测一测。更好的办法是去掉病根：数据放得进内存就一次读入，否则换用支持随机访问的格式（按偏移量定位的二进制文件、内存映射的 `.npy`、分片存储），而不是靠多开进程掩盖 $O(N^2)$ 的读取。
 
 
 # %% [markdown]
@@ -144,7 +159,11 @@ folder.cleanup()
 #
 # 在 `compare_batch_sizes` 中让学习率与批大小成正比（$\eta = 0.1\cdot B/32$），再比较四条曲线。按轮次看，大批量的劣势缩小了吗？$B = 426$ 时这个学习率还稳定吗？
 #
-# 思路：批大小为 $B$、学习率为 $\eta$ 时，一轮做 $N/B$ 次更新，每次沿平均梯度走 $\eta$。若一轮里梯度变化不大，一轮的总位移约为 $(N/B)\,\eta\,\bar g$，所以 $\eta \propto B$ 时每轮走的总距离相同。这就是“线性缩放规则”（Goyal 等，2017）。它只在 $\eta$ 低于稳定上限时成立：$B = 426$ 时 $\eta = 0.1 \times 426/32 \approx 1.33$。$B = 32$ 时的学习率仍是 $0.1$，与课上相同；作为对照，再用课上的 $\eta = 0.1$ 训练 $B = 128$ 和 $426$。每个设置 3 个 seed。
+# 思路：批大小为 $B$、学习率为 $\eta$ 时，一轮做 $N/B$ 次更新，每次沿平均梯度走 $\eta$。如果一轮之内梯度变化不大，一轮的总位移约为 $(N/B)\,\eta\,\bar g$，所以 $\eta \propto B$ 时每轮走过的总距离相同。这就是“线性缩放规则”（Goyal 等，2017）。它只在 $\eta$ 低于稳定上限时成立，而 $B = 426$ 时 $\eta = 0.1 \times 426/32 \approx 1.33$。$B = 32$ 时学习率仍是 $0.1$，与课上相同。作为对照，再用课上的 $\eta = 0.1$ 训练 $B = 128$ 和 $426$。`compare_batch_sizes` 对每个批大小、每个 seed 各调用一次 `train_minibatch`；这里每种设置用 3 个 seed。
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/batch_size.py:compare_batch_sizes"
 
 
 # %%
@@ -170,15 +189,21 @@ assert rises == [0] * 3
 
 
 # %% [markdown]
-# 结论：学习率按 $\eta = 0.1\cdot B/32$ 缩放后，四种批大小在 20 轮后的平均损失几乎一样（中位数都在 $0.040$ 到 $0.043$ 之间，最大与最小相差不到 20%），大批量按轮次的劣势基本消失了；作为对照，学习率固定为 $0.1$ 时 $B = 128$ 和 $426$ 的损失要高得多，而且每个 seed 都如此。$B = 426$（全批量）时 $\eta \approx 1.33$ 仍然稳定：3 个 seed 上每一轮的平均损失都在下降。线性缩放不是无限成立的：学习率总有稳定上限，大批量训练通常还需要预热（开始时用小学习率），而批量越大，每轮的更新次数越少，这个规则越容易失效。在这里，它让大批量用更少的更新达到了同样的损失。
+# 结论：学习率按 $\eta = 0.1\cdot B/32$ 缩放后，四种批大小训练 20 轮后的平均损失几乎相同（中位数都在 $0.039$ 到 $0.044$ 之间，最大值比最小值高不到 20%），大批量按轮次计的劣势基本消失。对照组的学习率固定为 $0.1$，$B = 128$ 和 $426$ 的最终损失要高得多，每个 seed 都是如此。$B = 426$（全批量）时 $\eta \approx 1.33$ 仍然稳定：3 个 seed 的每轮平均损失都在逐轮下降。线性缩放并非处处成立：学习率总有稳定上限，大批量训练通常还需要预热（开始时先用小学习率）；批量越大，每轮的更新次数越少，这条规则也越早失效。在这里，它让大批量用少得多的更新次数达到了同样的损失。
 
 
 # %% [markdown]
 # ## 练习 5
 #
-# 写一个不带守卫的脚本，在顶层创建 `DataLoader(..., num_workers=2, multiprocessing_context="spawn")` 并遍历它，读一读报错信息；再把代码放进 `main()`、加上守卫重新运行。
+# 写一个不带守卫的脚本，在顶层创建 `DataLoader(..., num_workers=2, multiprocessing_context="spawn")` 并遍历它，读一读报错信息；再把代码放进 `main()`、加上守卫，重新运行。
 #
-# 思路：用 spawn 启动的工作进程是一个全新的 Python 解释器，它要重新导入主脚本，才能找到需要的定义。没有守卫时，导入主脚本就会执行顶层的 `main()`，子进程又去创建 `DataLoader` 并启动自己的工作进程，multiprocessing 发现这一点就报错。下面把不带守卫的版本写到临时文件夹里，用当前的 Python 解释器运行（也带 `-W error`），打印退出码和报错中关键的几行。每个子进程都要重新导入 torch，所以这一格比其他格慢；为了少启动解释器，脚本里用的是 `num_workers=1`，一个工作进程就足以触发同样的错误。带守卫的版本不再真正启动进程，而是在当前进程里按工作进程的方式导入它（模块名为 `__mp_main__`），看它在导入时会执行什么。
+# 思路：用 spawn 启动的工作进程是一个全新的 Python 解释器，它要重新导入主脚本，才能找到所需的定义。没有守卫时，导入主脚本就会执行顶层的 `main()`，子进程于是又去创建 `DataLoader`、启动自己的工作进程，multiprocessing 检测到这种情况就会报错。`spawn_script` 生成两个版本的脚本；`run_script` 把不带守卫的版本写进临时文件夹，用当前的 Python 解释器运行（同样带 `-W error`），下面打印退出码和报错中的关键几行。每个子进程都要重新导入 torch，所以这一格比其他格慢；为了少启动几个解释器，脚本里用的是 `num_workers=1`，一个工作进程就足以触发同样的错误。带守卫的版本不再真正启动进程，而是由 `import_as_worker` 在当前进程里按工作进程的方式导入（模块名为 `__mp_main__`），看导入时会执行些什么。
+
+
+# %%
+--8<-- "lessons/dataset_and_dataloader/exercises.py:spawn_script"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:run_script"
+--8<-- "lessons/dataset_and_dataloader/exercises.py:import_as_worker"
 
 
 # %%
@@ -194,4 +219,4 @@ assert printed == "" and "main" in names  # main() is defined but not called
 
 
 # %% [markdown]
-# 结论：不带守卫时脚本以非零退出码结束。子进程里的报错是 multiprocessing 的 `RuntimeError`，信息是“An attempt has been made to start a new process before the current process has finished its bootstrapping phase”，并提示要在主模块里使用 `if __name__ == '__main__':` 的写法；主进程随后报告 `RuntimeError: DataLoader worker (pid ...) exited unexpectedly`，真正的原因只能在子进程的输出里找到。把代码放进 `main()` 并加上守卫后，按工作进程的方式导入脚本只会定义 `main` 等名字，什么也不执行、什么也不打印，所以子进程不会再去启动自己的工作进程。
+# 结论：不带守卫时，脚本以非零退出码结束。子进程里报的是 multiprocessing 的 `RuntimeError`：“An attempt has been made to start a new process before the current process has finished its bootstrapping phase”，并提示在主模块里使用 `if __name__ == '__main__':` 的写法；主进程随后报告 `RuntimeError: DataLoader worker (pid ...) exited unexpectedly`，真正的原因只能到子进程的输出里找。把代码放进 `main()` 并加上守卫后，按工作进程的方式导入脚本只会定义 `main` 等名字，既不执行什么，也不打印什么，子进程也就不会再去启动自己的工作进程。

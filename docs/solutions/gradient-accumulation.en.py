@@ -1,25 +1,22 @@
 # %% [markdown]
 # # Gradient accumulation: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code calls
-# functions from `lessons`; wherever the answer is definite, an `assert` checks it with a stated tolerance.
+# Each exercise is restated, then worked through: the reasoning, the code that answers it and the answer.
+# Wherever the answer is definite, an `assert` checks it with a stated tolerance.
 
 
 # %%
-from lessons.gradient_accumulation.exercises import (
-    group_norm_gap,
-    loader_steps,
-    max_gap,
-    parameter_bytes,
-    saved_bytes_by_hand,
-    train_variant,
-)
-from lessons.gradient_accumulation.lesson import grad_gap, make_data
-from lessons.gradient_accumulation.memory import step_memory
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from lessons.gradient_accumulation.lesson import F64, accumulate, accumulated_grad, grad_gap
+from lessons.gradient_accumulation.lesson import make_data, make_mlp
+from lessons.gradient_accumulation.memory import MiB, PeakMemory, make_deep, step_memory
 from lessons.printing import table
+from lessons.seeds import generator, seeded
 
 x, y = make_data(512, seed=0)
-MIB = 2**20
 
 
 # %% [markdown]
@@ -33,7 +30,11 @@ MIB = 2**20
 # $\hat m/(\sqrt{\hat v}+\epsilon)$: multiplying every gradient by a constant $c$ multiplies $\hat m$ by $c$
 # and $\sqrt{\hat v}$ by $c$, so the update is unchanged (only the tiny $\epsilon$ breaks this). Forgetting
 # the division is therefore almost harmless with Adam, while with SGD it multiplies the learning rate by $K$.
-# `train_variant` is in `lessons/gradient_accumulation/exercises.py`.
+# `train_variant` is `train` with an optimizer, a reduction and the division by $K$ as options.
+
+
+# %%
+--8<-- "lessons/gradient_accumulation/exercises.py:train_variant"
 
 
 # %%
@@ -66,71 +67,82 @@ assert gaps[1] > 1.0  # SGD without /K: K times the step, and it blows up
 # %% [markdown]
 # ## Exercise 2
 #
-# Write a training loop over a `DataLoader` with `batch_size=8` and `drop_last=False` that accumulates $K=4$
-# micro-batches and weights each loss by $n_k/N_G$, also for the last group. Check with `accumulate` that
-# its first and last step use the same gradient as one batch of the same samples.
+# Checkpoint only every second block of the memory model. Predict $M_{fwd}$ at $K=1$ and the extra FLOPs from
+# the page's numbers, then measure them with `PeakMemory` and `FlopCounterMode`.
 #
-# Reasoning: a group's mean loss is $J_G = \sum_{k\in G}\frac{n_k}{N_G}J_k$, so the weights $n_k/N_G$ are
-# exact for full groups and for a short last group alike. With the lesson's $N = 76$, the 10 micro-batches form
-# groups of 4, 4 and 2, the last with $N_G = 12$. Before every step the loop computes the gradient of one batch
-# of the group's samples, then accumulates, and compares the two (float64).
+# Reasoning: at $K=1$ a tensor of $1024	imes256$ float32 numbers is 1 MiB. A plain block keeps two of them
+# (its input and its pre-activation), a checkpointed block one (its input), and the input layer's output
+# counts once: with blocks 2 and 4 checkpointed, $M_{fwd} = 1 + 2\cdot2 + 2\cdot1 = 7$ MiB, between the page's
+# 9 and 5. Recomputation repeats the forward pass of the checkpointed blocks only: half of the page's extra
+# $2.17 - 1.63$ GFLOP, so about $1.90$ GFLOP. The function sets the flag on every second block and measures
+# exactly as `step_memory` does.
 
 
 # %%
-steps = loader_steps(n=76, batch_size=8, accumulation_steps=4, seed=0)
-print(table(steps))
-assert [s["N_G"] for s in steps] == [32, 32, 12]
-assert max(s["max|Δg|"] for s in steps) < 1e-12
+--8<-- "lessons/gradient_accumulation/exercises.py:partial_checkpoint"
+
+
+# %%
+rows = [step_memory(1), partial_checkpoint(every=2), step_memory(1, checkpointed=True)]
+print(table(rows[1:2]))
+print(f"GFLOP: none {rows[0]['GFLOP']:.3f}, every second {rows[1]['GFLOP']:.3f}, all {rows[2]['GFLOP']:.3f}")
+assert abs(rows[1]["M_fwd"] - 7.0) < 0.01  # 7 tensors of 1 MiB, plus the output and the loss
+extra = (rows[1]["GFLOP"] - rows[0]["GFLOP"]) / (rows[2]["GFLOP"] - rows[0]["GFLOP"])
+assert abs(extra - 0.5) < 1e-9  # half the recomputation
 
 
 # %% [markdown]
-# Answer: at each of the three steps, the last one with only two micro-batches and 12 samples included, the
-# accumulated gradient equals the gradient of one batch of the same samples up to float64 rounding.
+# Answer: $M_{fwd} = 7.00$ MiB (the extra $0.004$ MiB is the output and the loss) and $1.90$ GFLOP, as
+# predicted: each checkpointed block saves one tensor of $B	imes W$ and costs one more forward pass of that
+# block. Checkpointing is a dial, not a switch: every block you add saves the same memory for the same FLOPs.
 
 
 # %% [markdown]
 # ## Exercise 3
 #
-# Compute by hand $M_{act}$ for `hidden=8192`, $K\cdot B = 512$ and $K=4$, then check it with `step_memory`.
-# For which $K$ does $M_{act}$ fall below $M_\theta + M_{\nabla\theta}$?
+# Compute $M_{fwd}$ by hand for `width=512`, $K\cdot B=1024$ and $K=4$, then check it with `step_memory`. From
+# which $K$ on are the gradients $M_{\nabla\theta}$ more than half of $M_{peak}$?
 #
-# Reasoning: each sample keeps the first layer's input (16 numbers) and the ReLU output (8192 numbers), 4
-# bytes each in float32: $(16 + 8192)\cdot 4 = 32\,832$ bytes. With $K = 4$, $B = 128$ and
-# $M_{act} = 128 \cdot 32\,832$ bytes. The parameters number $16\cdot8192 + 8192 + 8192 + 1 = 147\,457$;
-# with their gradients that is $2 \cdot 147\,457 \cdot 4$ bytes. $M_{act}(K) = (512/K)\cdot 32\,832$ bytes
-# halves with every doubling of $K$.
+# Reasoning: a pass keeps the input layer's output and, in each of the 4 blocks, the pre-activation and the GELU
+# output: $1 + 2\cdot4 = 9$ tensors of $B	imes W$. With $K = 4$, $B = 256$ and
+# $M_{fwd} = 9\cdot256\cdot512\cdot4$ bytes $= 4.5$ MiB. The gradients have as many entries as the parameters,
+# $16\cdot512 + 512 + 4\,(512^2 + 512) + 512 + 1 = 1\,059\,841$, that is $4.04$ MiB, whatever $K$.
 
 
 # %%
-by_hand = saved_bytes_by_hand(128, d_in=16, hidden=8192)
-weights = parameter_bytes(d_in=16, hidden=8192)
-print(
-    f"by hand: M_act(K=4) = {by_hand} B = {by_hand / MIB:.4f} MiB; M_θ+M_∇θ = {weights / MIB:.4f} MiB"
-)
-memory = [step_memory(512, k, hidden=8192) for k in (4, 8, 16, 32)]
+--8<-- "lessons/gradient_accumulation/exercises.py:by_hand"
+
+
+# %%
+by_hand, grads = saved_bytes_by_hand(256, width=512), parameter_bytes(width=512)
+print(f"by hand: M_fwd(K=4) = {by_hand / MiB:.4f} MiB, M_∇θ = {grads / MiB:.4f} MiB")
+memory = [step_memory(k, width=512) for k in (2, 4, 8, 16)]
 print(table(memory))
-assert abs(memory[0]["M_act"] - by_hand / MIB) < 1e-9
-print(f"M_act < M_θ+M_∇θ when K > {512 * saved_bytes_by_hand(1) / weights:.2f}")
-first = next(row["K"] for row in memory if row["M_act"] < row["M_θ+M_∇θ"])
-print(f"first K (a power of 2) with M_act < M_θ+M_∇θ: {first}")
-assert first == 16
+assert abs(memory[1]["M_fwd"] - by_hand / MiB) < 0.01  # plus the output and the loss
+first = next(r["K"] for r in memory if r["M_∇θ"] > r["M_peak"] / 2)
+print(f"first K with M_∇θ > M_peak / 2: {first}")
+assert first == 8
 
 
 # %% [markdown]
-# Answer: $M_{act}(K=4) = 4\,202\,496$ bytes, about 4.01 MiB, as `step_memory` reports; parameters and
-# gradients take about 1.125 MiB. $M_{act}$ falls below that when $512/K \cdot 32\,832 < 2\cdot147\,457\cdot4$,
-# i.e. $K > 14.25$; the first divisor of 512 past that is $K = 16$ ($B = 32$, about 1.0 MiB).
+# Answer: $M_{fwd}(K=4) = 4.5$ MiB, as measured. The gradients are more than half of the peak from $K=8$ on
+# ($B = 128$): from there, halving $B$ again saves little, and the parameters and the optimizer's state, not
+# counted here, weigh as much again.
 
 
 # %% [markdown]
 # ## Exercise 4
 #
-# Replace `nn.BatchNorm1d` by `nn.GroupNorm(4, 32)` in a copy of `make_mlp`, run the `grad_gap` comparison,
-# and explain the result from the way GroupNorm computes its statistics.
+# Replace the normalization of `make_mlp` by `nn.GroupNorm(4, 32)` (in a copy) and compare the accumulated
+# gradient with the large batch's. Explain the result from the way GroupNorm computes its statistics.
 #
 # Reasoning: GroupNorm splits each sample's 32 channels into 4 groups and takes the mean and variance over the
 # 8 channels of a group, within one sample, never across samples. The loss is still a sum of per-sample terms,
 # so the accumulated gradient should equal the large batch's; there are no running statistics either.
+
+
+# %%
+--8<-- "lessons/gradient_accumulation/exercises.py:group_norm"
 
 
 # %%

@@ -1,24 +1,19 @@
 # %% [markdown]
 # # Gradient descent: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code, and the answer. Wherever
-# an answer is definite, an `assert` checks it with a stated tolerance; claims about training runs
-# are checked over several seeds.
+# Each exercise is restated, then worked through: the reasoning, the code that solves it, and the
+# answer. The solving code lives in `lessons/gradient_descent/exercises.py` and is shown in full in the
+# cell before the one that calls it. Wherever an answer is definite, an `assert` checks it with a
+# stated tolerance; claims about training runs are checked over several seeds.
 
 
 # %%
+from collections.abc import Sequence  # noqa: F401 (the annotations of the code shown below)
+
 import numpy as np
 import torch
 
-from lessons.gradient_descent.exercises import (
-    ema_uncorrected,
-    escape_steps,
-    gradient_wb,
-    plot_excess,
-    sgd_schedule,
-    sgd_summary,
-    train_wb,
-)
+from lessons.gradient_descent.exercises import plot_excess
 from lessons.gradient_descent.lesson import (
     X_DATA,
     Y_DATA,
@@ -31,6 +26,7 @@ from lessons.gradient_descent.lesson import (
     plot_runs,
     plot_saddle,
 )
+from lessons.printing import table
 
 # %% [markdown]
 # ## Exercise 1
@@ -46,15 +42,26 @@ from lessons.gradient_descent.lesson import (
 # \frac{\partial J}{\partial b} = \frac2N\sum_n e_n .$$
 #
 # The update is $w \leftarrow w - \alpha\,\partial J/\partial w$,
-# $b \leftarrow b - \alpha\,\partial J/\partial b$,
-# with both derivatives taken at the old $(w, b)$. How to pick the learning rate? The Hessian of $J$
-# is
+# $b \leftarrow b - \alpha\,\partial J/\partial b$, with both derivatives taken at the old $(w, b)$.
+# How to pick the learning rate? The Hessian of $J$ is
 # $H = \frac2N\begin{pmatrix}\sum x_n^2 & \sum x_n\\ \sum x_n & N\end{pmatrix}$; batch gradient
 # descent is stable for $\alpha < 2/\lambda_{\max}(H)$, and the smallest eigenvalue sets the speed.
-# We first compare the hand-written gradient with autograd in float64, then train.
+# `gradient_wb` sums the two formulas over the samples, and `train_wb` runs batch gradient descent
+# with it:
 
 
 # %%
+--8<-- "lessons/gradient_descent/exercises.py:gradient_wb"
+--8<-- "lessons/gradient_descent/exercises.py:train_wb"
+
+
+# %% [markdown]
+# We first compare the hand-written gradient with autograd in float64, then train:
+
+
+# %%
+from lessons.gradient_descent.exercises import gradient_wb, train_wb
+
 Y_LINE = (3.0, 5.0, 7.0)
 x = torch.tensor(X_DATA, dtype=torch.float64)
 y = torch.tensor(Y_LINE, dtype=torch.float64)
@@ -77,11 +84,11 @@ assert abs(w_fit - 2.0) < 1e-9 and abs(b_fit - 1.0) < 1e-9
 # %% [markdown]
 # Answer: the hand-written gradient agrees with autograd to $10^{-12}$. The eigenvalues of $H$ are
 # about $0.24$ and $11.09$, so the learning rate must stay below $2/11.09 \approx 0.18$. At
-# $\alpha = 0.15$ the slow direction shrinks only by a factor $1 - 0.15 \times 0.24 \approx 0.96$
-# per epoch, and after 2000 epochs $(w, b)$ is within $10^{-9}$ of $(2, 1)$. The two eigenvalues
-# differ by a factor of about 46, which is why the contours are stretched: $w$ and $b$ are
-# correlated,
-# and with a single learning rate the steep direction caps the step while the flat direction crawls.
+# $\alpha = 0.15$ the error along the slow direction shrinks only by a factor
+# $1 - 0.15 \times 0.24 \approx 0.96$ per epoch, and after 2000 epochs $(w, b)$ is within $10^{-9}$
+# of $(2, 1)$. The two eigenvalues differ by a factor of about 46, which is why the contours are
+# stretched: $w$ and $b$ are correlated, and with a single learning rate the steep direction caps the
+# step while the flat direction crawls.
 
 
 # %% [markdown]
@@ -92,10 +99,10 @@ assert abs(w_fit - 2.0) < 1e-9 and abs(b_fit - 1.0) < 1e-9
 #
 # Reasoning: $J(w) = J''\,(w - 2)^2/2$ is quadratic with $J'' = \frac2N\sum_n x_n^2 = 28/3$. One
 # update gives $w_{k+1} - 2 = (1 - \alpha J'')(w_k - 2)$, hence
-# $w_k - 2 = (1 - \alpha J'')^k (w_0 - 2)$:
-# the smaller the factor in absolute value, the faster the convergence, and beyond $1$ it diverges.
-# At $\alpha = 1/J''$ the factor is $0$ and a single step lands on $w = 2$; that step is exactly a
-# Newton step. Below we compare the measured $w_k - 2$ with the formula, epoch by epoch.
+# $w_k - 2 = (1 - \alpha J'')^k (w_0 - 2)$: the smaller the factor in absolute value, the faster the
+# convergence, and beyond $1$ it diverges. At $\alpha = 1/J''$ the factor is $0$ and a single step
+# lands on $w = 2$; that step is exactly a Newton step. Below we compare the measured $w_k - 2$ with
+# the formula, epoch by epoch.
 
 
 # %%
@@ -118,20 +125,19 @@ fig = plot_runs({k: v for k, v in runs.items() if "0.107143" not in k})
 # %% [markdown]
 # Answer: the four factors are $0.067$, $0.0013$, $-0.96$ and $-1.053$. $\alpha = 0.107$ is the
 # fastest: after one epoch $|w_1 - 2|$ is only $1.3\times10^{-3}$. $\alpha = 0.1$ is fast too, but
-# shrinks the error only by $1/15$ per epoch. At $\alpha = 0.21$ the factor is close to $-1$, so $w$
+# shrinks the error only to $1/15$ per epoch. At $\alpha = 0.21$ the factor is close to $-1$, so $w$
 # swings from side to side of $2$ and $J$ is still $0.40$ after 30 epochs; at $\alpha = 0.22$ the
 # factor exceeds $1$ in absolute value, the swings grow and the run diverges. With exactly
 # $\alpha = 3/28$ the factor is $0$, and one step gives $w_1 = 2$ (to within $10^{-15}$). The
-# measured
-# $w_k$ match the formula $(1 - \alpha J'')^k(w_0 - 2)$ at every epoch, to a relative $10^{-9}$.
+# measured $w_k$ match the formula $(1 - \alpha J'')^k(w_0 - 2)$ at every epoch, to a relative
+# $10^{-9}$.
 
 
 # %% [markdown]
 # ## Exercise 3
 #
 # In `compare_methods`, give SGD a smaller learning rate (say $0.002$). How do the final jitter of
-# $J - J^*$ and the speed of convergence change? Use this to explain why decreasing the learning
-# rate
+# $J - J^*$ and the speed of convergence change? Use this to explain why decreasing the learning rate
 # over time helps.
 #
 # Reasoning: each SGD step uses the gradient of a single sample, which does not vanish at $w^*$, so
@@ -142,9 +148,20 @@ fig = plot_runs({k: v for k, v in runs.items() if "0.107143" not in k})
 # $0.002$ for 20. Speed is the number of updates until $J - J^*$ first drops below $10^{-2}$; jitter
 # is the median of $J - J^*$ over the last 10 epochs (640 updates). Each setting runs with 5 seeds
 # (the seed sets the order in which samples are visited).
+#
+# `sgd_schedule` calls the lesson's `train` once per phase, each phase with its own learning rate and
+# starting from the $w$ where the previous one ended; `sgd_summary` reads both measures off the cost
+# after every update:
 
 
 # %%
+--8<-- "lessons/gradient_descent/exercises.py:sgd_schedule"
+--8<-- "lessons/gradient_descent/exercises.py:sgd_summary"
+
+
+# %%
+from lessons.gradient_descent.exercises import sgd_schedule, sgd_summary
+
 xs, ys = make_data(n=64, noise=0.5, seed=0)
 j_star = cost(xs, ys, best_w(xs, ys))
 settings = {
@@ -157,15 +174,18 @@ for seed in range(5):
     for name, (lrs, epochs) in settings.items():
         step_costs = sgd_schedule(xs, ys, lrs, epochs, seed=seed)
         stats[name].append(sgd_summary(step_costs, j_star, n=640, tol=1e-2))
-for name, rows in stats.items():
-    first = [r["first"] for r in rows]
-    floor = [r["floor"] for r in rows]
-    print(
-        f"alpha = {name:13s} first t with J - J* < 1e-2: median {np.median(first):3.0f} "
-        f"({min(first)}-{max(first)});",
-        end=" ",
-    )
-    print(f"floor: median {np.median(floor):.1e} ({min(floor):.1e}-{max(floor):.1e})")
+rows = []
+for name, summaries in stats.items():
+    first = [s["first"] for s in summaries]
+    floor = [s["floor"] for s in summaries]
+    spread = f"{min(floor):.1e}-{max(floor):.1e}"
+    rows.append((name, np.median(first), f"{min(first)}-{max(first)}", np.median(floor), spread))
+columns = [("alpha", "<"), ("first t", ".0f"), ("min-max", ">"), ("floor", ".1e"), ("min-max", ">")]
+title = [
+    "first t: first update with J - J* < 1e-2; floor: J - J* over the last 640 updates",
+    "(medians over 5 seeds)",
+]
+print(table(rows, columns, title=title))
 for fast, slow, both in zip(*stats.values(), strict=True):
     assert slow["first"] > 3 * fast["first"] and slow["floor"] < fast["floor"] / 3
     assert both["first"] == fast["first"] and both["floor"] < fast["floor"] / 3
@@ -180,18 +200,15 @@ fig = plot_excess(
 
 
 # %% [markdown]
-# Answer: for all 5 seeds, lowering the learning rate from $0.01$ to $0.002$ cuts the final jitter
-# of
+# Answer: for all 5 seeds, lowering the learning rate from $0.01$ to $0.002$ cuts the final jitter of
 # $J - J^*$ by more than a factor of three (median from about $3\times10^{-3}$ to about
 # $2\times10^{-4}$), but it takes more than three times as many updates to first get within
 # $10^{-2}$ (median from about 40 to about 200). The schedule that starts large and then drops gets
 # both: its first 10 epochs are identical to the $\alpha = 0.01$ run, so it is just as fast, and
-# over
-# its last 20 epochs the jitter is of the same order as with $\alpha = 0.002$. The reason: far from
-# $w^*$, the signal in the gradient dwarfs the sampling noise, and big steps make fast progress;
-# near
-# $w^*$ only the noise is left, the jitter is proportional to the step size, and only a smaller step
-# brings $w$ closer. Learning-rate decay (step, exponential, cosine, ...) is built on this idea.
+# over its last 20 epochs the jitter is of the same order as with $\alpha = 0.002$. The reason: far
+# from $w^*$, the signal in the gradient dwarfs the sampling noise, and big steps make fast progress;
+# near $w^*$ only the noise is left, the jitter is proportional to the step size, and only a smaller
+# step brings $w$ closer. Learning-rate decay (step, exponential, cosine, ...) is built on this idea.
 
 
 # %% [markdown]
@@ -212,12 +229,18 @@ fig = plot_excess(
 # $$
 #
 # so $\hat s_t = s_t/(1-\beta^t) = c$. Without the correction, $s_t = c(1-\beta^t)$ starts at $0$
-# and
-# creeps up to $c$: with $\beta = 0.9$, $s_1 = 0.1c$ and it takes until $t \approx 22$ to pass
-# $0.9c$; with $\beta = 0.99$, until $t \approx 230$.
+# and creeps up to $c$: with $\beta = 0.9$, $s_1 = 0.1c$ and it takes until $t \approx 22$ to pass
+# $0.9c$; with $\beta = 0.99$, until $t \approx 230$. `ema_uncorrected` is the lesson's `ema` without
+# the correction:
 
 
 # %%
+--8<-- "lessons/gradient_descent/exercises.py:ema_uncorrected"
+
+
+# %%
+from lessons.gradient_descent.exercises import ema_uncorrected
+
 c, steps = 3.7, 300
 for beta in (0.9, 0.99):
     corrected = ema([c] * steps, beta)
@@ -231,8 +254,7 @@ for beta in (0.9, 0.99):
 
 # %% [markdown]
 # Answer: for $c = 3.7$, the $\hat s_t$ returned by `ema` equals $c$ at every one of the first 300
-# steps (to a relative $10^{-12}$), and the uncorrected $s_t$ matches $c(1-\beta^t)$: it first
-# passes
+# steps (to a relative $10^{-12}$), and the uncorrected $s_t$ matches $c(1-\beta^t)$: it first passes
 # $0.9c$ at step 22 for $\beta = 0.9$, and at step 230 for $\beta = 0.99$. Without the correction, a
 # smoothed curve starts far too low, as if the loss were small from the beginning.
 
@@ -245,12 +267,18 @@ for beta in (0.9, 0.99):
 #
 # Reasoning: $\nabla f = (2x, -2y)$, so the update is $x \leftarrow (1-2\alpha)x$,
 # $y \leftarrow (1+2\alpha)y$, and the two coordinates do not interact. At $\alpha = 0.1$,
-# $x_t = 0.8^t$ goes to $0$ while $y_t = 1.2^t \times 10^{-8}$ grows exponentially. $|y_t| > 1$
-# needs
-# $1.2^t > 10^8$, that is $t > 8\ln 10/\ln 1.2 \approx 101.03$: step 102.
+# $x_t = 0.8^t$ goes to $0$ while $y_t = 1.2^t \times 10^{-8}$ grows exponentially. $|y_t| > 1$ needs
+# $1.2^t > 10^8$, that is $t > 8\ln 10/\ln 1.2 \approx 101.03$: step 102. `escape_steps` does this
+# computation in general:
 
 
 # %%
+--8<-- "lessons/gradient_descent/exercises.py:escape_steps"
+
+
+# %%
+from lessons.gradient_descent.exercises import escape_steps
+
 path = descend_saddle((1.0, 1e-8), lr=0.1, steps=110, noise=0.0)
 t_escape = int(torch.nonzero(path[:, 1].abs() > 1)[0])
 print("predicted:", escape_steps(1e-8, 0.1), " measured:", t_escape)
@@ -262,11 +290,9 @@ fig = plot_saddle({0.0: path[:104]})
 
 # %% [markdown]
 # Answer: it does not stop at the saddle. At step 60,
-# $(x, y) \approx (1.5\times10^{-6}, 5.6\times10^{-4})$
-# and the run looks stuck, with a tiny gradient; but $y$ is multiplied by $1.2$ at every step, $|y|$
-# passes $1$ at step 102 as predicted, and from there on $f = x^2 - y^2$ decreases without bound.
-# Starting with $y_0 = 0$ puts the point exactly on the saddle's stable manifold, an event of
-# probability zero; any deviation at all (rounding, or the noise of SGD) makes gradient descent
-# leave
-# the saddle eventually, and the smaller the deviation, the more steps it takes, in proportion to
-# $\ln(1/|y_0|)$.
+# $(x, y) \approx (1.5\times10^{-6}, 5.6\times10^{-4})$ and the run looks stuck, with a tiny
+# gradient; but $y$ is multiplied by $1.2$ at every step, $|y|$ passes $1$ at step 102 as predicted,
+# and from there on $f = x^2 - y^2$ decreases without bound. Starting with $y_0 = 0$ puts the point
+# exactly on the saddle's stable manifold, an event of probability zero; any deviation at all
+# (rounding, or the noise of SGD) makes gradient descent leave the saddle eventually, and the smaller
+# the deviation, the more steps it takes, in proportion to $\ln(1/|y_0|)$.

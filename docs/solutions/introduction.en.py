@@ -1,25 +1,18 @@
 # %% [markdown]
 # # What deep learning is: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code calls
-# functions from `lessons`; wherever the answer is definite, an `assert` checks it with a stated tolerance,
-# and claims about training runs are checked over five seeds, on test points never used for training.
+# Each exercise is restated, then worked through: the reasoning, the code that solves it and the answer. The
+# solving code lives in `lessons/introduction/exercises.py` and is shown in full in the cell before the one
+# that calls it. Wherever the answer is definite, an `assert` checks it with a stated tolerance, and claims
+# about training runs are checked over five seeds, on test points never used for training.
 
 
 # %%
 import torch
 from torch import nn
 
-from lessons.introduction.exercises import (
-    accuracy,
-    compare_in_dimension,
-    hexagon_net,
-    learned_accuracy,
-    median_contrast,
-    monotone_across,
-    sigmoid_gradient_two_ways,
-)
 from lessons.introduction.lesson import format_accuracy, make_rings
+from lessons.printing import table
 from lessons.seeds import generator
 
 # %% [markdown]
@@ -34,22 +27,30 @@ from lessons.seeds import generator
 # $\sqrt{2\ln n}$, very slowly. So the contrast should scale like $\sqrt{\ln n}/\sqrt d$: strongly dependent
 # on $d$, weakly on $n$. The number of queries changes only how precisely we estimate the median. The same
 # argument holds for any distribution with independent coordinates, the normal one included.
+#
+# The function below computes the contrast for each of `queries` query points and takes the median:
 
 
 # %%
-rows = {}
+--8<-- "lessons/introduction/exercises.py:median_contrast"
+
+
+# %%
+from lessons.introduction.exercises import median_contrast
+
+rows = []
 for normal in (False, True):
     for n, queries in ((100, 20), (1000, 20), (1000, 100), (10000, 20)):
-        rows[normal, n, queries] = [
+        c10, c1000 = (
             median_contrast(d, n=n, queries=queries, seed=0, normal=normal) for d in (10, 1000)
-        ]
-print(f"{'points':<8}{'n':>7}{'queries':>9}{'d=10':>9}{'d=1000':>9}")
-for (normal, n, queries), (c10, c1000) in rows.items():
-    print(f"{'normal' if normal else 'cube':<8}{n:>7}{queries:>9}{c10:>9.3f}{c1000:>9.3f}")
-for normal in (False, True):
-    at_1000 = [rows[key][1] for key in rows if key[0] == normal]
+        )
+        rows.append(("normal" if normal else "cube", n, queries, c10, c1000))
+columns = [("points", "<"), ("n", "d"), ("queries", "d"), ("d=10", ".3f"), ("d=1000", ".3f")]
+print(table(rows, columns))
+for points in ("cube", "normal"):
+    at_1000 = [row[4] for row in rows if row[0] == points]
     assert max(at_1000) / min(at_1000) < 2  # n from 100 to 10000: less than a factor 2
-    assert all(rows[key][0] / rows[key][1] > 10 for key in rows if key[0] == normal)
+    assert all(row[3] / row[4] > 10 for row in rows if row[0] == points)
 
 
 # %% [markdown]
@@ -75,9 +76,20 @@ for normal in (False, True):
 #   to give them small weights, which 400 points allow.
 # - Learned: the hidden layer must discover, from 400 points, that 2 of the 100 directions matter. It has
 #   817 weights and can also fit the training labels through the noise coordinates.
+#
+# `embed` appends the noise coordinates; `compare_in_dimension` repeats the lesson's comparison with the
+# training and test points embedded in $d$ dimensions, and records the accuracy (`accuracy`) on both sets:
 
 
 # %%
+--8<-- "lessons/introduction/exercises.py:embed"
+--8<-- "lessons/introduction/exercises.py:compare_in_dimension"
+--8<-- "lessons/introduction/exercises.py:accuracy"
+
+
+# %%
+from lessons.introduction.exercises import compare_in_dimension
+
 test_acc, train_acc = compare_in_dimension(d=100, scale=0.5, seeds=range(5), n=400, steps=200)
 print("test points:")
 print(format_accuracy(test_acc))
@@ -117,10 +129,20 @@ assert min(train_acc["learned"]) > max(test_acc["learned"]) + 0.2  # it fits noi
 # Three units are enough. With unit normals $n_1, n_2, n_3$ at 120° and $z = c - \sum_i \mathrm{ReLU}(n_i^\top x)$,
 # the boundary $z = 0$ is the line $n_i^\top x = c$ where one unit is active and $(n_i + n_j)^\top x = c$ where
 # two are, with $|n_i + n_j| = 1$: a regular hexagon of inradius $c$. With $c = 0.75$ it lies between the
-# rings (radii 0.5 and 1). `hexagon_net` builds it by hand.
+# rings (radii 0.5 and 1). `hexagon_net` builds it by hand; `learned_accuracy` trains the model with `hidden`
+# units as the lesson does; `monotone_across` checks, at 401 points along the line above, whether $z$ is
+# monotone:
 
 
 # %%
+--8<-- "lessons/introduction/exercises.py:learned_accuracy"
+--8<-- "lessons/introduction/exercises.py:hexagon_net"
+--8<-- "lessons/introduction/exercises.py:monotone_across"
+
+
+# %%
+from lessons.introduction.exercises import accuracy, hexagon_net, learned_accuracy, monotone_across
+
 for hidden in (2, 3):
     runs = learned_accuracy(hidden=hidden, seeds=range(5), n=400, steps=200)
     print(f"{hidden} units: test accuracy per seed {[round(a, 3) for a, _ in runs]}")
@@ -154,9 +176,18 @@ assert min(hexagon) > 0.98
 # $\sigma'(u) = e^{-u}/(1 + e^{-u})^2 = \sigma(u)\,(1 - \sigma(u))$, and by the chain rule with $u = wx$:
 #
 # $$\frac{\mathrm{d}L}{\mathrm{d}w} = \sigma(wx)\,\bigl(1 - \sigma(wx)\bigr)\,x.$$
+#
+# The code puts the two side by side: autograd differentiates with respect to the leaf tensor $w$, then the
+# formula above computes the same number by hand.
 
 
 # %%
+--8<-- "lessons/introduction/exercises.py:sigmoid_gradient_two_ways"
+
+
+# %%
+from lessons.introduction.exercises import sigmoid_gradient_two_ways
+
 print(sigmoid_gradient_two_ways(w=1.5, x=2.0))
 g = generator(0)
 pairs = (4 * torch.randn(1000, 2, generator=g, dtype=torch.float64)).tolist()
@@ -193,8 +224,7 @@ assert max(gaps) < 1e-15  # float64 rounding; the gradients are at most |x|/4
 
 # %%
 top5 = {"AlexNet 2012": 15.3, "VGG 2014": 7.3, "GoogLeNet 2014": 6.67, "ResNet 2015": 3.57}
-for name, error in top5.items():
-    print(f"{name:15} {error:5.2f} %")
+print(table(top5.items(), [("network", "<"), ("top-5 error %", ".2f")]))
 assert list(top5.values()) == sorted(top5.values(), reverse=True)  # each one better
 
 c = 64
@@ -206,6 +236,6 @@ assert two_3x3 - 2 * c == 18 * c * c and one_5x5 - c == 25 * c * c  # weights wi
 
 # %% [markdown]
 # Answer: in order, AlexNet 15.3%, VGG 7.3% (6.8% after the challenge), GoogLeNet 6.67%, ResNet 3.57%: in three
-# years the top-5 error fell by a factor of about four. VGG contributes the uniform stack of 3×3 convolutions
+# years the top-5 error fell to about a quarter. VGG contributes the uniform stack of 3×3 convolutions
 # with padding 1, used by the CNN lessons; GoogLeNet the Inception module with 1×1 bottlenecks, built in the
 # advanced CNN lesson. ResNet's residual block, also built there, is what made still deeper networks trainable.

@@ -1,24 +1,19 @@
 # %% [markdown]
 # # Linear regression with PyTorch: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code, and the answer. Wherever
-# an answer is definite, an `assert` checks it with a stated tolerance; claims about training runs
-# are checked over several seeds.
+# Each exercise is restated, then worked through: the reasoning, the code that solves it, and the
+# answer. The solving code lives in `lessons/linear_regression/exercises.py` and is shown in full in
+# the cell before the one that calls it. Wherever an answer is definite, an `assert` checks it with a
+# stated tolerance; claims about training runs are checked over several seeds.
 
 
 # %%
+from collections.abc import Sequence  # noqa: F401 (the annotations of the code shown below)
+
 import numpy as np
 import torch
 
-from lessons.linear_regression.exercises import (
-    final_losses,
-    first_below,
-    format_losses,
-    normal_equations,
-    plot_by_calls,
-    run_counted,
-    train_reduction,
-)
+from lessons.linear_regression.exercises import format_losses, plot_by_calls
 from lessons.linear_regression.lesson import (
     OPTIMIZERS,
     make_data,
@@ -46,11 +41,21 @@ print(f"eigenvalues of H: {lam_min:.4f}, {lam_max:.4f}")
 # is multiplied by $1 - \eta\lambda_{\min}$ per epoch, so a step three times smaller needs about
 # three times as many epochs for the same precision. Conversely, $\eta = 0.03 = N \times 0.01$ makes
 # every update identical to that of `"sum"` with $\eta = 0.01$. To see "identical" clearly, we work
-# in
-# float64.
+# in float64.
+#
+# `train_reduction` is a variant of the lesson's `train`: it takes the `reduction`, records the loss
+# (as a sum) and $(w, b)$ at every epoch, and stops once the loss is below `until`; `first_below`
+# finds the first epoch with a loss below a given level:
 
 
 # %%
+--8<-- "lessons/linear_regression/exercises.py:train_reduction"
+--8<-- "lessons/linear_regression/exercises.py:first_below"
+
+
+# %%
+from lessons.linear_regression.exercises import first_below, train_reduction
+
 run_sum = train_reduction(make_model(0).double(), x64, y64, 5000, 0.01, "sum", until=1e-6)
 run_mean = train_reduction(make_model(0).double(), x64, y64, 5000, 0.01, "mean", until=1e-6)
 t_sum, t_mean = first_below(run_sum["loss_sum"], 1e-6), first_below(run_mean["loss_sum"], 1e-6)
@@ -69,10 +74,8 @@ assert abs(t_mean / t_sum - predicted) < 0.01 and gap < 1e-14  # float64 roundin
 # %% [markdown]
 # Answer: `"sum"` reaches $L < 10^{-6}$ in 922 epochs; `"mean"` with the same $\eta = 0.01$ needs
 # 2768, about three times as many, in line with the ratio computed from $\lambda_{\min}$. Setting
-# `"mean"`'s learning rate to $\eta = 0.03$, $N$ times larger, gives the same $(w, b)$ at every one
-# of
-# 300 epochs (the differences are rounding errors of order $10^{-16}$). The choice of `reduction`
-# and
+# `"mean"`'s learning rate to $\eta = 0.03$, $N$ times larger, gives the same $(w, b)$ at every one of
+# 300 epochs (the differences are rounding errors of order $10^{-16}$). The choice of `reduction` and
 # the learning rate go together: change one, and rescale the other by $N$.
 
 
@@ -83,12 +86,10 @@ assert abs(t_mean / t_sum - predicted) < 0.01 and gap < 1e-14  # float64 roundin
 # with $\eta = 0.05$, $0.06$ and $0.07$ and look at the loss curves.
 #
 # Reasoning: $L$ is quadratic, and gradient descent multiplies the error along each eigenvector of
-# $H$
-# by $1 - \eta\lambda$. Every direction converges only if $|1 - \eta\lambda_{\max}| < 1$, that is
+# $H$ by $1 - \eta\lambda$. Every direction converges only if $|1 - \eta\lambda_{\max}| < 1$, that is
 # $\eta < 2/\lambda_{\max}$. With $\lambda_{\max} = 17 + \sqrt{265} \approx 33.28$, we get
-# $\eta_{\max} \approx 0.0601$. $0.06$ is just below it, with a factor of about $-0.997$; $0.07$ has
-# a
-# factor of about $-1.33$.
+# $\eta_{\max} \approx 0.0601$. $0.06$ is just below it, with a factor of about $-0.997$; $0.07$ has a
+# factor of about $-1.33$. The lesson's `train` is all we need:
 
 
 # %%
@@ -114,8 +115,8 @@ fig = plot_optimizers(curves)
 # the error shrinks by only about $0.3\%$ per epoch there, and the loss comes down slowly;
 # $\eta = 0.07$ is past the limit: the error grows by a factor of $1.33$ per epoch while flipping
 # sign, and the loss grows exponentially, by more than $10^{70}$ in 300 epochs (we use float64 here,
-# so that float32 does not overflow to `inf`). The experiment agrees
-# with the prediction: the edge of stability lies between $0.06$ and $0.07$.
+# so that float32 does not overflow to `inf`). The experiment agrees with the prediction: the edge of
+# stability lies between $0.06$ and $0.07$.
 
 
 # %% [markdown]
@@ -126,11 +127,17 @@ fig = plot_optimizers(curves)
 #
 # Reasoning: each closure call is one forward and one backward pass, which is the real cost. The
 # other optimizers call the closure once per step; L-BFGS runs up to 20 inner iterations per step,
-# possibly with a line search. `run_counted` wraps the closure in a counter and records the running
-# total after each step.
+# possibly with a line search. `run_counted` makes the closure add one to a counter at every call and
+# records the running total after each step:
 
 
 # %%
+--8<-- "lessons/linear_regression/exercises.py:run_counted"
+
+
+# %%
+from lessons.linear_regression.exercises import run_counted
+
 runs = {name: run_counted(name, epochs=100, lr=0.01, seed=0) for name in OPTIMIZERS}
 for name, r in runs.items():
     print(f"{name:8s} closure calls {r['calls'][-1]:5d}, final L = {r['loss'][-1]:.3g}")
@@ -157,8 +164,7 @@ fig = plot_by_calls(runs)
 # while the other seven optimizers call it once per step. With calls on the horizontal axis, the
 # L-BFGS curve is stretched more than tenfold to the right and its lead all but disappears: it needs
 # 900 calls to reach $L < 10^{-6}$, while plain SGD at a learning rate of $0.01$ needs 922
-# (exercise 1), less than 10% apart; after only 100 calls, L-BFGS's loss (about $9.1$) is much
-# higher
+# (exercise 1), less than 10% apart; after only 100 calls, L-BFGS's loss (about $9.1$) is much higher
 # than SGD's (about $0.15$). Rprop needs just 69 calls: it is the real winner. A fair comparison of
 # optimizers puts the real cost on the horizontal axis (evaluations of the loss and gradient, or
 # wall time), not steps.
@@ -171,14 +177,20 @@ fig = plot_by_calls(runs)
 # L-BFGS and Rprop after 100 epochs?
 #
 # Reasoning: Adam moves each coordinate by about $\eta$ per step, so covering a distance of about 2
-# at $\eta = 0.01$ takes hundreds of steps, and a larger $\eta$ is much faster. Adagrad's steps
-# decay
-# like $\eta/\sqrt t$, so it needs a large $\eta$ even more. So that the answer does not hinge on
-# one initialization, we repeat everything for 5 seeds (which set the initial $w_0, b_0$); L-BFGS
-# and Rprop keep the page's $\eta = 0.01$.
+# at $\eta = 0.01$ takes hundreds of steps, and a larger $\eta$ is much faster. Adagrad's steps decay
+# like $\eta/\sqrt t$, so it needs a large $\eta$ even more. So that the answer does not hinge on one
+# initialization, we repeat everything for 5 seeds (which set the initial $w_0, b_0$); L-BFGS and
+# Rprop keep the page's $\eta = 0.01$. `final_losses` trains each optimizer for 100 epochs at each
+# learning rate and returns the last loss:
 
 
 # %%
+--8<-- "lessons/linear_regression/exercises.py:final_losses"
+
+
+# %%
+from lessons.linear_regression.exercises import final_losses
+
 for seed in range(5):
     tuned = final_losses(("Adam", "Adagrad"), (0.01, 0.1, 0.3, 1.0), seed)
     reference = final_losses(("LBFGS", "Rprop"), (0.01,), seed)
@@ -191,8 +203,9 @@ for seed in range(5):
 
 # %% [markdown]
 # Answer: each row lists the loss after 100 epochs at $\eta = 0.01, 0.1, 0.3, 1$. For all 5 seeds,
-# tuned Adam and Adagrad beat $\eta = 0.01$ by at least two orders of magnitude: Adam's best reaches
-# $10^{-4}$ to $10^{-3}$, Adagrad's best is at $\eta = 1$, between $10^{-3}$ and $10^{-1}$. Yet both
+# tuned Adam and Adagrad beat $\eta = 0.01$ by at least two orders of magnitude: Adam's best lies
+# between $1.1\times10^{-4}$ and $1.2\times10^{-3}$, Adagrad's best is at $\eta = 1$, between
+# $7.5\times10^{-4}$ and $0.1$. Yet both
 # stay at least two orders of magnitude above L-BFGS (about $2\times10^{-8}$), and both lose to
 # Rprop. The problem suits those two: two parameters, no noise, a quadratic. L-BFGS exploits the
 # curvature, and Rprop's sign-based steps grow by $1.2\times$ at a time; Adam's step is capped near
@@ -212,10 +225,17 @@ for seed in range(5):
 # give $w = (4\cdot 64 - 10\cdot 21)/20 = 2.3$ and $b = (30\cdot 21 - 10\cdot 64)/20 = -0.5$. The
 # loss gradient descent minimizes, $L = \|X\theta - y\|^2$, is exactly this least-squares problem,
 # so it should converge to the same solution. The largest eigenvalue of the new Hessian $2X^\top X$
-# is about $66.8$, so $\eta = 0.01$ is still stable (the limit is about $0.030$).
+# is about $66.8$, so $\eta = 0.01$ is still stable (the limit is about $0.030$). `normal_equations`
+# solves the $2 \times 2$ system in float64:
 
 
 # %%
+--8<-- "lessons/linear_regression/exercises.py:normal_equations"
+
+
+# %%
+from lessons.linear_regression.exercises import normal_equations
+
 x4 = torch.tensor([[1.0], [2.0], [3.0], [4.0]], dtype=torch.float64)
 y4 = torch.tensor([[2.0], [4.0], [6.0], [9.0]], dtype=torch.float64)
 w_ls, b_ls = normal_equations(x4, y4)
@@ -232,8 +252,7 @@ assert abs(w_gd - w_ls) < 1e-8 and abs(b_gd - b_ls) < 1e-8 and abs(losses[-1] - 
 
 # %% [markdown]
 # Answer: the normal equations give $w = 2.3$ and $b = -0.5$; after 2000 epochs gradient descent
-# reaches the same $(w, b)$, to within $10^{-8}$. The loss now stops at $L = 0.30$ instead of $0$:
-# the
+# reaches the same $(w, b)$, to within $10^{-8}$. The loss now stops at $L = 0.30$ instead of $0$: the
 # residuals are $0.2, -0.1, -0.4, 0.3$, no line passes through all four points, and $0.30$ is the
 # smallest possible sum of squared errors. The point off the line pulls the slope up and the
 # intercept down. For linear regression the normal equations give the exact answer in one step;

@@ -1,25 +1,18 @@
 # %% [markdown]
 # # Logistic regression: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code, and the answer. Wherever
-# an answer is definite, an `assert` checks it with a stated tolerance; claims about training runs
-# are checked over several seeds.
+# Each exercise is restated, then worked through: the reasoning, the code that solves it, and the
+# answer. The solving code lives in `lessons/logistic_regression/exercises.py` and is shown in full in
+# the cell before the one that calls it. Wherever an answer is definite, an `assert` checks it with a
+# stated tolerance; claims about training runs are checked over several seeds.
 
 
 # %%
+from collections.abc import Sequence  # noqa: F401 (the annotations of the code shown below)
+
 import torch
 
-from lessons.logistic_regression.exercises import (
-    fit_fast,
-    fit_mean_gd,
-    hessian_condition,
-    make_logit_model,
-    mse_dz,
-    mse_sum,
-    plot_losses,
-    set_parameters,
-    standardize,
-)
+from lessons.logistic_regression.exercises import plot_losses
 from lessons.logistic_regression.lesson import (
     accuracy,
     fit_by_hand,
@@ -28,6 +21,7 @@ from lessons.logistic_regression.lesson import (
     make_model,
     train,
 )
+from lessons.printing import table
 
 x_data, y_data = make_data(dtype=torch.float64)
 model0 = make_model(seed=0)
@@ -50,10 +44,17 @@ w0, b0 = model0.linear.weight.item(), model0.linear.bias.item()
 # midpoint between the last failing and the first passing student, here $2.5$. Training $10^5$
 # epochs with PyTorch is slow, so `fit_fast` performs the same updates in Python floats (float64);
 # we
-# first check that it agrees with `fit_by_hand` over 1000 epochs.
+# first check that it agrees with `fit_by_hand` over 1000 epochs. `fit_fast` records $w$, $b$, $x^* = -b/w$ and the loss at the given epochs; `_softplus` computes the BCE from the logits, and `_sigmoid` does not overflow for large $|z|$.
 
 
 # %%
+--8<-- "lessons/logistic_regression/exercises.py:sigmoid"
+--8<-- "lessons/logistic_regression/exercises.py:fit_fast"
+
+
+# %%
+from lessons.logistic_regression.exercises import fit_fast
+
 w_hand, b_hand, _ = fit_by_hand(x_data, y_data, w0, b0, epochs=1000, lr=0.01)
 course = fit_fast([1.0, 2.0, 3.0], [0, 0, 1], w0, b0, checkpoints=[1000, 10_000, 100_000])
 assert abs(course[0]["w"] - w_hand) < 1e-10 and abs(course[0]["b"] - b_hand) < 1e-10
@@ -99,10 +100,16 @@ for runs, margin_mid in ((course, 2.5), (extra, 2.25)):
 # prediction, the smaller the gradient. The BCE derivative is $-1$, its largest value. From
 # $w_0 = -5$, $z_3 = -15$ and $\hat y_3 = \sigma(-15) \approx 3\times10^{-7}$, so the MSE gradient
 # from the
-# passing student is only about $6\times10^{-7}$, and training barely moves.
+# passing student is only about $6\times10^{-7}$, and training barely moves. `mse_dz` is that derivative, `mse_sum` can serve as the `criterion` of `train`, and `set_parameters` puts the model at the start $(-5, 0)$:
 
 
 # %%
+--8<-- "lessons/logistic_regression/exercises.py:mse_vs_bce"
+
+
+# %%
+from lessons.logistic_regression.exercises import mse_dz, mse_sum, set_parameters
+
 z = torch.tensor([-15.0, -5.0, 0.0, 2.0], dtype=torch.float64, requires_grad=True)
 ones = torch.ones_like(z)
 ((torch.sigmoid(z) - ones) ** 2).sum().backward()
@@ -145,10 +152,16 @@ fig = plot_losses(curves)
 # in the softplus form, which is numerically more stable. From the same start with the same
 # gradients, the two runs should follow the same path up to rounding. `make_logit_model(0)` creates
 # its `nn.Linear(1, 1)` under the same seed, so it starts from exactly the initial values of
-# `make_model(0)`. We train in float64 so that the differences are tiny.
+# `make_model(0)`. We train in float64 so that the differences are tiny. `LogitModel` is the model without its final sigmoid:
 
 
 # %%
+--8<-- "lessons/logistic_regression/exercises.py:logit_model"
+
+
+# %%
+from lessons.logistic_regression.exercises import make_logit_model
+
 probability_model = make_model(0).double()
 logit_model = make_logit_model(0).double()
 assert torch.equal(logit_model.linear.weight, probability_model.linear.weight)
@@ -183,7 +196,7 @@ assert abs(w_p - w_z) < 1e-12 and abs(b_p - b_z) < 1e-12  # float64 rounding ove
 # $\frac14\,\overline{[x, 1]^\top[x, 1]}$, with a largest eigenvalue of about $8.5$, so a step of
 # $20$
 # is far beyond the stability limit $2/8.5 \approx 0.24$. Conversely, `"sum"` at
-# $\eta = 0.1/N = 5\times10^{-4}$ makes every update identical to `"mean"` at $0.1$.
+# $\eta = 0.1/N = 5\times10^{-4}$ makes every update identical to `"mean"` at $0.1$. The lesson's `train` is all we need.
 
 
 # %%
@@ -240,13 +253,18 @@ assert gap < 1e-12
 # condition number drops sharply. We run 5 seeds (each sets the data and the initial values): the
 # target is the loss after 2000 epochs on the raw hours at $\eta = 0.1$, and we count the epochs the
 # standardized run needs to reach it. Training uses `fit_mean_gd` (hand-written gradient, float64,
-# faster).
+# faster). `standardize` standardizes, and `hessian_condition` computes the condition number of the Hessian:
 
 
 # %%
-print(
-    "seed  L_target  kappa(raw)  kappa(std)  epochs: raw 0.1  std 0.1  std 1  std 10  raw 3: L(300)"
-)
+--8<-- "lessons/logistic_regression/exercises.py:standardize"
+--8<-- "lessons/logistic_regression/exercises.py:fit_mean_gd"
+
+
+# %%
+from lessons.logistic_regression.exercises import fit_mean_gd, hessian_condition, standardize
+
+rows = []
 for seed in range(5):
     x_raw, y_raw = make_exam_data(n=200, seed=seed)
     x_std = standardize(x_raw)
@@ -258,12 +276,12 @@ for seed in range(5):
     ]
     raw_fast = fit_mean_gd(x_raw, y_raw, w_s, b_s, epochs=300, lr=3.0)
     kappa_raw, kappa_std = hessian_condition(x_raw, 1.5, -7.5), hessian_condition(x_std, 3.0, 0.0)
-    print(
-        f"{seed:4d} {target:9.4f} {kappa_raw:11.0f} {kappa_std:11.2f} {2000:14d} "
-        f"{epochs_std[0]:8d} {epochs_std[1]:6d} {epochs_std[2]:7d}  {raw_fast[-1]:.3f}"
-    )
+    rows.append((seed, target, kappa_raw, kappa_std, 2000, *epochs_std, raw_fast[-1]))
     assert epochs_std[0] < 1000 and epochs_std[1] < 100 and epochs_std[2] <= 5
     assert kappa_raw > 100 * kappa_std and min(raw_fast[-10:]) > 1.5 * target
+columns = [("seed", "d"), ("L_target", ".4f"), ("kappa(raw)", ".0f"), ("kappa(std)", ".2f")]
+columns += [("epochs: raw 0.1", "d"), ("std 0.1", "d"), ("std 1", "d"), ("std 10", "d")]
+print(table(rows, columns + [("raw 3: L(300)", ".3f")]))
 
 
 # %% [markdown]

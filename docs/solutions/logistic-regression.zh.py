@@ -1,23 +1,15 @@
 # %% [markdown]
 # # 逻辑斯蒂回归：练习解答
 #
-# 每道题先复述题目，再给出思路、代码和结论。能确定答案的地方用 `assert` 检查，并注明容差；与训练过程有关的结论都在多个 seed 上验证。
+# 每道题先复述题目，再讲思路，然后给出解题的代码和结论。解题代码取自 `lessons/logistic_regression/exercises.py`，完整列在调用它的代码格之前。答案确定的地方用 `assert` 检查，并注明容差；与训练过程有关的结论都在多个 seed 上检验。
 
 
 # %%
+from collections.abc import Sequence  # noqa: F401 (the annotations of the code shown below)
+
 import torch
 
-from lessons.logistic_regression.exercises import (
-    fit_fast,
-    fit_mean_gd,
-    hessian_condition,
-    make_logit_model,
-    mse_dz,
-    mse_sum,
-    plot_losses,
-    set_parameters,
-    standardize,
-)
+from lessons.logistic_regression.exercises import plot_losses
 from lessons.logistic_regression.lesson import (
     accuracy,
     fit_by_hand,
@@ -26,6 +18,7 @@ from lessons.logistic_regression.lesson import (
     make_model,
     train,
 )
+from lessons.printing import table
 
 x_data, y_data = make_data(dtype=torch.float64)
 model0 = make_model(seed=0)
@@ -37,10 +30,17 @@ w0, b0 = model0.linear.weight.item(), model0.linear.bias.item()
 #
 # 把课程中的模型训练 $10^4$ 和 $10^5$ 轮，打印 $w$ 和 $x^*$。为什么 $w$ 一直变大，$x^*$ 趋向哪里？再加入学生 $(2.5, 1)$ 会怎样？
 #
-# 思路：三名学生 $x = 1, 2$ 不及格、$x = 3$ 及格，数据线性可分。对任何把它们分对的 $(w, b)$，把它放大为 $(cw, cb)$（$c > 1$）后每个样本的 $|z_i|$ 都变大，BCE 都变小，所以损失没有最小值点，只有当 $\|(w, b)\| \to \infty$ 时才趋于 $0$，梯度下降会让 $w$ 无限增长（增长得很慢，约为 $\log t$ 量级）。Soudry 等人（2018）证明了，这时 $(w, b)$ 的方向收敛到最大间隔（硬间隔 SVM）的方向；在一维里，最大间隔的分界点就是最后一个不及格者与第一个及格者的中点，这里是 $2.5$。用 PyTorch 训练 $10^5$ 轮太慢，`fit_fast` 用 Python 浮点数（float64）做同样的更新，下面先核对它在前 1000 轮与 `fit_by_hand` 一致。
+# 思路：三名学生 $x = 1, 2$ 不及格、$x = 3$ 及格，数据线性可分。任取一组把它们分对的 $(w, b)$，放大成 $(cw, cb)$（$c > 1$）后，每个样本的 $|z_i|$ 都变大，BCE 都变小，所以损失没有最小值点，只有当 $\|(w, b)\| \to \infty$ 时才趋于 $0$，梯度下降会让 $w$ 无限增长（只是长得很慢，约为 $\log t$ 量级）。Soudry 等人（2018）证明了，这时 $(w, b)$ 的方向收敛到最大间隔（硬间隔 SVM）的方向；在一维里，最大间隔的分界点就是最后一个不及格者与第一个及格者的中点，这里是 $2.5$。用 PyTorch 训练 $10^5$ 轮太慢，`fit_fast` 改用 Python 浮点数（float64）做同样的更新，并在指定的轮次记下 $w$、$b$、$x^* = -b/w$ 和损失；`_softplus` 直接从 logit 算 BCE，`_sigmoid` 对很大的 $|z|$ 也不会溢出。下面先核对它在前 1000 轮与 `fit_by_hand` 一致。
 
 
 # %%
+--8<-- "lessons/logistic_regression/exercises.py:sigmoid"
+--8<-- "lessons/logistic_regression/exercises.py:fit_fast"
+
+
+# %%
+from lessons.logistic_regression.exercises import fit_fast
+
 w_hand, b_hand, _ = fit_by_hand(x_data, y_data, w0, b0, epochs=1000, lr=0.01)
 course = fit_fast([1.0, 2.0, 3.0], [0, 0, 1], w0, b0, checkpoints=[1000, 10_000, 100_000])
 assert abs(course[0]["w"] - w_hand) < 1e-10 and abs(course[0]["b"] - b_hand) < 1e-10
@@ -58,7 +58,7 @@ for runs, margin_mid in ((course, 2.5), (extra, 2.25)):
 
 
 # %% [markdown]
-# 结论：原来的三名学生训练 $10^3$、$10^4$、$10^5$ 轮后，$w$ 依次约为 $1.11$、$4.05$、$8.45$，每多训练 10 倍只增加一个大致固定的量（对数增长）；损失从 $1.10$ 降到 $0.029$，但永远不会等于 $0$。分界点 $x^*$ 从 $2.419$ 移到 $2.453$、$2.479$，慢慢逼近最大间隔的中点 $2.5$。加入学生 $(2.5, 1)$ 后数据仍然可分，情况一样，只是间隔变成 $2$ 与 $2.5$ 之间：$x^*$ 依次为 $1.95$、$2.21$、$2.24$，趋向新的中点 $2.25$，$w$ 也照样无限增长。在可分数据上，“训练到收敛”其实做不到；实际中常加 L2 正则（权重衰减）或提前停止，让 $w$ 有限。
+# 结论：原来的三名学生训练 $10^3$、$10^4$、$10^5$ 轮后，$w$ 依次约为 $1.11$、$4.05$、$8.45$，训练轮数每乘以 10，$w$ 只增加一个大致固定的量（对数增长）；损失从 $1.10$ 降到 $0.029$，但永远不会等于 $0$。分界点 $x^*$ 从 $2.419$ 移到 $2.453$、$2.479$，慢慢逼近最大间隔的中点 $2.5$。加入学生 $(2.5, 1)$ 后数据仍然可分，情况一样，只是间隔变成 $2$ 与 $2.5$ 之间：$x^*$ 依次为 $1.95$、$2.21$、$2.24$，趋向新的中点 $2.25$，$w$ 也照样无限增长。在可分数据上，“训练到收敛”其实做不到；实践中常加 L2 正则（权重衰减）或提前停止，让 $w$ 保持有限。
 
 
 # %% [markdown]
@@ -71,10 +71,16 @@ for runs, margin_mid in ((course, 2.5), (extra, 2.25)):
 # $$\frac{\partial \ell_{\text{MSE}}}{\partial z} = 2(\hat y - y)\,\hat y\,(1 - \hat y), \qquad
 # \frac{\partial \ell_{\text{BCE}}}{\partial z} = \hat y - y .$$
 #
-# $y = 1$、$\hat y \to 0$ 时，MSE 的导数约为 $-2\hat y \to 0$：预测错得越离谱，梯度反而越小。BCE 的导数是 $-1$，正好最大。从 $w_0 = -5$ 出发，$z_3 = -15$，$\hat y_3 = \sigma(-15) \approx 3\times10^{-7}$，MSE 给那名及格学生的梯度只有 $6\times10^{-7}$ 左右，训练几乎不动。
+# $y = 1$、$\hat y \to 0$ 时，MSE 的导数约为 $-2\hat y \to 0$：预测错得越离谱，梯度反而越小。BCE 的导数是 $-1$，正好最大。从 $w_0 = -5$ 出发，$z_3 = -15$，$\hat y_3 = \sigma(-15) \approx 3\times10^{-7}$，MSE 给那名及格学生的梯度只有 $6\times10^{-7}$ 左右，训练几乎停滞。下面的 `mse_dz` 就是这个导数，`mse_sum` 可以直接作为 `train` 的 `criterion`，`set_parameters` 把模型放到起点 $(-5, 0)$：
 
 
 # %%
+--8<-- "lessons/logistic_regression/exercises.py:mse_vs_bce"
+
+
+# %%
+from lessons.logistic_regression.exercises import mse_dz, mse_sum, set_parameters
+
 z = torch.tensor([-15.0, -5.0, 0.0, 2.0], dtype=torch.float64, requires_grad=True)
 ones = torch.ones_like(z)
 ((torch.sigmoid(z) - ones) ** 2).sum().backward()
@@ -97,7 +103,7 @@ fig = plot_losses(curves)
 
 
 # %% [markdown]
-# 结论：在 float64 下，手推的 $\partial\ell/\partial z$ 与 autograd 一致（相对误差 $10^{-12}$）。$z = -15$ 时 MSE 的导数只有 $-6.1\times10^{-7}$，而 BCE 的是 $-1.00$。训练 1000 轮后，BCE 的损失从 $15.0$ 降到 $1.31$，$w$ 从 $-5$ 变成正数；MSE 的损失停在 $1.0000$ 附近几乎不变，$w$ 仍然约为 $-5.00$：模型卡在“所有人都不及格”的错误解上。这就是分类任务用交叉熵而不用 MSE 的原因：BCE 的 $-\log$ 正好抵消了 sigmoid 饱和带来的 $\sigma'(z)$ 因子。
+# 结论：在 float64 下，手推的 $\partial\ell/\partial z$ 与 autograd 一致（相对误差 $10^{-12}$）。$z = -15$ 时 MSE 的导数只有 $-6.1\times10^{-7}$，而 BCE 的是 $-1.00$。训练 1000 轮后，BCE 的损失从 $15.0$ 降到 $1.31$，$w$ 从 $-5$ 变成正数；MSE 的损失停在 $1.0000$ 附近几乎不变，$w$ 仍然约为 $-5.00$：模型卡在了“所有人都不及格”这个错误的解上。这就是分类任务用交叉熵而不用 MSE 的原因：BCE 的 $-\log$ 正好抵消了 sigmoid 饱和带来的 $\sigma'(z)$ 因子。
 
 
 # %% [markdown]
@@ -105,10 +111,16 @@ fig = plot_losses(curves)
 #
 # 改写 `LogisticRegressionModel` 让它返回 logit $z$，用 `BCEWithLogitsLoss(reduction="sum")` 训练，检查 $w, b$ 与 `BCELoss` 的结果一致。
 #
-# 思路：`BCEWithLogitsLoss(z, y)` 在数学上等于 `BCELoss(σ(z), y)`，只是用 softplus 的形式计算，数值上更稳定。两者从同样的初值出发、梯度相同，训练轨迹也应当相同，差别只来自舍入。`make_logit_model(0)` 在同一个 seed 下创建 `nn.Linear(1, 1)`，所以初值与 `make_model(0)` 完全一样。用 float64 训练，差别会很小。
+# 思路：`BCEWithLogitsLoss(z, y)` 在数学上等于 `BCELoss(σ(z), y)`，只是用 softplus 的形式计算，数值上更稳定。两者从同样的初值出发、梯度相同，训练轨迹也应当相同，差别只来自舍入。`make_logit_model(0)` 在同一个 seed 下创建 `nn.Linear(1, 1)`，所以初值与 `make_model(0)` 完全一样。用 float64 训练，差别会很小。`LogitModel` 就是去掉最后那个 sigmoid 的模型：
 
 
 # %%
+--8<-- "lessons/logistic_regression/exercises.py:logit_model"
+
+
+# %%
+from lessons.logistic_regression.exercises import make_logit_model
+
 probability_model = make_model(0).double()
 logit_model = make_logit_model(0).double()
 assert torch.equal(logit_model.linear.weight, probability_model.linear.weight)
@@ -124,7 +136,7 @@ assert abs(w_p - w_z) < 1e-12 and abs(b_p - b_z) < 1e-12  # float64 rounding ove
 
 
 # %% [markdown]
-# 结论：两次训练的 $w, b$ 在 float64 下相差不到 $10^{-12}$，损失曲线也重合：改成输出 logit、用 `BCEWithLogitsLoss` 不会改变学到的模型，只改变计算方式。预测概率时再对 logit 取 $\sigma$ 即可，分界点 $z = 0$ 也不变。在 float32 和极端的 $z$ 下，`BCEWithLogitsLoss` 的好处才显现出来，见课程页面的数值稳定性一节。
+# 结论：两次训练的 $w, b$ 在 float64 下相差不到 $10^{-12}$，损失曲线也重合：改成输出 logit、用 `BCEWithLogitsLoss` 不会改变学到的模型，只改变计算方式。预测概率时再对 logit 取 $\sigma$ 即可，分界点 $z = 0$ 也不变。要到 float32 和极端的 $z$ 下，`BCEWithLogitsLoss` 的好处才显现出来，见课程页面的数值稳定性一节。
 
 
 # %% [markdown]
@@ -132,7 +144,7 @@ assert abs(w_p - w_z) < 1e-12 and abs(b_p - b_z) < 1e-12  # float64 rounding ove
 #
 # 在带噪声的数据集上用 `reduction="sum"` 和 $\eta = 0.1$ 训练，会发生什么？$\eta$ 取多少时 `"sum"` 与 `"mean"` 的训练一样？
 #
-# 思路：$N = 200$，求和的梯度是平均的 200 倍，所以 `"sum"` 配 $\eta = 0.1$ 相当于 `"mean"` 配 $\eta = 20$。在 $w = 0$ 附近，平均损失的 Hessian 约为 $\frac14\,\overline{[x, 1]^\top[x, 1]}$，最大特征值约为 $8.5$，步长 $20$ 远远超过稳定上限 $2/8.5 \approx 0.24$。反过来，`"sum"` 配 $\eta = 0.1/N = 5\times10^{-4}$ 时每一步的更新量与 `"mean"` 配 $0.1$ 完全相同。
+# 思路：$N = 200$，求和的梯度是平均的 200 倍，所以 `"sum"` 配 $\eta = 0.1$ 相当于 `"mean"` 配 $\eta = 20$。在 $w = 0$ 附近，平均损失的 Hessian 约为 $\frac14\,\overline{[x, 1]^\top[x, 1]}$，最大特征值约为 $8.5$，步长 $20$ 远远超过稳定上限 $2/8.5 \approx 0.24$。反过来，`"sum"` 配 $\eta = 0.1/N = 5\times10^{-4}$ 时，每一步的更新量与 `"mean"` 配 $0.1$ 完全相同。这里直接用本讲的 `train`。
 
 
 # %%
@@ -160,7 +172,7 @@ assert gap < 1e-12
 
 
 # %% [markdown]
-# 结论：`"sum"` 配 $\eta = 0.1$ 时训练完全失控：每一步都跳得太远，损失在很大的范围里乱跳，最后 100 轮里 $L/N$ 的最大值是 `"mean"` 训练的十倍以上，连最小值也是它的两倍多，$w$ 被推到很大的值。因为 BCE 有界的梯度（$|\hat y - y| \le 1$），它不会像线性回归那样发散到无穷，但也收敛不了。取 $\eta = 0.1/200 = 5\times10^{-4}$ 时，`"sum"` 的 $L/N$ 与 `"mean"` 的 $L$ 在 300 轮里逐轮相同（float64 下差别小于 $10^{-12}$）。`"mean"` 的好处是学习率不必随数据集大小调整。
+# 结论：`"sum"` 配 $\eta = 0.1$ 时训练完全失控：每一步都跳得太远，损失在很大的范围里乱跳，最后 100 轮里 $L/N$ 的最大值是 `"mean"` 训练的十倍以上，连最小值也是它的两倍多，$w$ 被推到很大的值。BCE 的梯度有界（$|\hat y - y| \le 1$），所以它不会像线性回归那样发散到无穷，但也收敛不了。取 $\eta = 0.1/200 = 5\times10^{-4}$ 时，`"sum"` 的 $L/N$ 与 `"mean"` 的 $L$ 在 300 轮里逐轮相同（float64 下差别小于 $10^{-12}$）。`"mean"` 的好处是学习率不必随数据集大小调整。
 
 
 # %% [markdown]
@@ -168,13 +180,18 @@ assert gap < 1e-12
 #
 # 训练前先标准化：$x' = (x - \bar x)/s$。现在要多少轮才能达到同样的损失？为什么中心化对梯度下降有帮助？
 #
-# 思路：$\sigma(w'x' + b')$ 与 $\sigma(wx + b)$ 表示的是同一族函数（$w = w'/s$，$b = b' - w'\bar x/s$），所以两者的损失可以直接比较。平均 BCE 的 Hessian 是 $\overline{\sigma'(z)\,[x, 1]^\top[x, 1]}$。$x \in [0, 10)$、$\bar x \approx 5$ 时，$x$ 与常数 $1$ 这两列高度相关，Hessian 很扁：沿“同时增大 $w$、减小 $b$”的方向非常平，梯度下降在这个方向上走得很慢。标准化后 $x'$ 的均值为 $0$，两列正交，尺度也相同，条件数大大减小。下面对 5 个 seed（同时决定数据和初值）做实验：目标损失是原始特征、$\eta = 0.1$ 训练 2000 轮后的损失，再数标准化后达到它需要的轮数；训练用 `fit_mean_gd`（手写梯度、float64，更快）。
+# 思路：$\sigma(w'x' + b')$ 与 $\sigma(wx + b)$ 表示的是同一族函数（$w = w'/s$，$b = b' - w'\bar x/s$），所以两者的损失可以直接比较。平均 BCE 的 Hessian 是 $\overline{\sigma'(z)\,[x, 1]^\top[x, 1]}$。$x \in [0, 10)$、$\bar x \approx 5$ 时，$x$ 与常数 $1$ 这两列高度相关，Hessian 矩阵很扁：沿“同时增大 $w$、减小 $b$”的方向非常平，梯度下降在这个方向上走得很慢。标准化后 $x'$ 的均值为 $0$，两列正交，尺度也相同，条件数大大减小。下面对 5 个 seed（同时决定数据和初值）做实验：目标损失是原始特征、$\eta = 0.1$ 训练 2000 轮后的损失，再数标准化后达到它需要的轮数；训练用 `fit_mean_gd`（手写梯度、float64，比 autograd 快）；`standardize` 做标准化，`hessian_condition` 算出 Hessian 矩阵的条件数：
 
 
 # %%
-print(
-    "seed  L_target  kappa(raw)  kappa(std)  epochs: raw 0.1  std 0.1  std 1  std 10  raw 3: L(300)"
-)
+--8<-- "lessons/logistic_regression/exercises.py:standardize"
+--8<-- "lessons/logistic_regression/exercises.py:fit_mean_gd"
+
+
+# %%
+from lessons.logistic_regression.exercises import fit_mean_gd, hessian_condition, standardize
+
+rows = []
 for seed in range(5):
     x_raw, y_raw = make_exam_data(n=200, seed=seed)
     x_std = standardize(x_raw)
@@ -186,13 +203,13 @@ for seed in range(5):
     ]
     raw_fast = fit_mean_gd(x_raw, y_raw, w_s, b_s, epochs=300, lr=3.0)
     kappa_raw, kappa_std = hessian_condition(x_raw, 1.5, -7.5), hessian_condition(x_std, 3.0, 0.0)
-    print(
-        f"{seed:4d} {target:9.4f} {kappa_raw:11.0f} {kappa_std:11.2f} {2000:14d} "
-        f"{epochs_std[0]:8d} {epochs_std[1]:6d} {epochs_std[2]:7d}  {raw_fast[-1]:.3f}"
-    )
+    rows.append((seed, target, kappa_raw, kappa_std, 2000, *epochs_std, raw_fast[-1]))
     assert epochs_std[0] < 1000 and epochs_std[1] < 100 and epochs_std[2] <= 5
     assert kappa_raw > 100 * kappa_std and min(raw_fast[-10:]) > 1.5 * target
+columns = [("seed", "d"), ("L_target", ".4f"), ("kappa(raw)", ".0f"), ("kappa(std)", ".2f")]
+columns += [("epochs: raw 0.1", "d"), ("std 0.1", "d"), ("std 1", "d"), ("std 10", "d")]
+print(table(rows, columns + [("raw 3: L(300)", ".3f")]))
 
 
 # %% [markdown]
-# 结论：在全部 5 个 seed 上，同样用 $\eta = 0.1$，标准化后只需 521 到 717 轮就达到原始特征 2000 轮的损失；更重要的是标准化后可以放心用大得多的学习率：$\eta = 1$ 时 52 到 71 轮，$\eta = 10$ 时只要 2 到 3 轮。原始特征用 $\eta = 3$ 则来回振荡，300 轮后损失仍在目标的 1.5 倍以上跳动。原因在于条件数：在真实参数 $(w, b) = (1.5, -7.5)$ 附近，原始特征的 Hessian 条件数约为 490 到 610，标准化后只有约 3。梯度下降的学习率受最陡方向限制，所需轮数则由最平的方向决定，大致与条件数成正比。中心化去掉了 $x$ 与偏置之间的相关，缩放让各方向的曲率相近，于是一个学习率能同时适合所有方向。注意 $\bar x$ 和 $s$ 只能在训练集上计算，下一课会再讲到这一点。
+# 结论：在全部 5 个 seed 上，同样用 $\eta = 0.1$，标准化后只需 521 到 717 轮就达到原始特征 2000 轮的损失；更重要的是标准化后可以放心用大得多的学习率：$\eta = 1$ 时 52 到 71 轮，$\eta = 10$ 时只要 2 到 3 轮。原始特征用 $\eta = 3$ 则来回振荡，300 轮后损失仍在目标的 1.5 倍以上跳动。原因在于条件数：在真实参数 $(w, b) = (1.5, -7.5)$ 附近，原始特征的 Hessian 矩阵条件数约为 490 到 610，标准化后只有 3 左右。梯度下降的学习率受最陡方向限制，所需轮数则由最平的方向决定，大致与条件数成正比。中心化去掉了 $x$ 与偏置之间的相关，缩放让各方向的曲率相近，于是一个学习率能同时适合所有方向。注意 $\bar x$ 和 $s$ 只能在训练集上计算，下一课还会讲到这一点。

@@ -1,27 +1,26 @@
 # %% [markdown]
 # # Momentum: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code calls
-# functions from `lessons`; wherever the answer is definite, an `assert` checks it with a stated tolerance.
+# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code that
+# answers an exercise is shown in full (it lives in `lessons/momentum/exercises.py`, where the tests import
+# it); only helpers that print a table or draw a figure are imported. Wherever the answer is definite, an
+# `assert` checks it with a stated tolerance.
 
 
 # %%
-from lessons.dynamic_net import ratio_table
-from lessons.momentum.exercises import (
-    bound_mismatches,
-    constant_gradient_step,
-    dampening_gap,
-    double_root_steps,
-    equal_step_runs,
-    lr_change_runs,
-    nesterov_modulus,
-    optimal_heavy_ball,
-    plot_lr_change,
-    rate_only_steps,
-    recursion_residual,
-)
-from lessons.momentum.lesson import steps_table
+import math
+import random
+
+import numpy as np
+import torch
+from torch import nn
+
+from lessons.devices import resolve_device
+from lessons.dynamic_net import DynamicNet, make_data, ratio_table
+from lessons.momentum.exercises import F64, plot_lr_change, stability_table
+from lessons.momentum.lesson import momentum_step, quadratic, quadratic_grad, steps_table
 from lessons.momentum.theory import root_modulus
+from lessons.seeds import generator, offset_seed, seeded
 
 # %% [markdown]
 # ## Exercise 1
@@ -33,7 +32,14 @@ from lessons.momentum.theory import root_modulus
 # Reasoning: $\kappa = 25$ and $\sqrt\kappa = 5$, so $\eta^* = 4/(1+5)^2 = 1/9$, $\mu^* = (4/6)^2 = 4/9$
 # and the rate is $r = 2/3$. If the error shrinks by $r$ per step, $f(x_t) \approx f(x_0)\,r^{2t}$ with
 # $f(x_0) = \tfrac12(16 + 25) = 20.5$, and $f(x_t) = 10^{-6}$ gives
-# $t = \ln(f(x_0)/10^{-6}) / (-2\ln r)$.
+# $t = \ln(f(x_0)/10^{-6}) / (-2\ln r)$. Careful: at $\eta = 1/9$ plain gradient descent diverges, since
+# along $x_2$ its factor is $|1 - \eta b| = 16/9 > 1$; the table's second row shows it.
+
+
+# %%
+--8<-- "lessons/momentum/exercises.py:optimal_heavy_ball"
+--8<-- "lessons/momentum/exercises.py:double_root_steps"
+--8<-- "lessons/momentum/exercises.py:rate_only_steps"
 
 
 # %%
@@ -92,6 +98,12 @@ assert 20 < predicted < 21 and exact == 30  # the table's 30, exactly
 
 
 # %%
+--8<-- "lessons/momentum/exercises.py:nesterov_modulus"
+--8<-- "lessons/momentum/exercises.py:recursion_residual"
+--8<-- "lessons/momentum/exercises.py:bound_mismatches"
+
+
+# %%
 print(steps_table(lr=0.07))
 heavy, nesterov = root_modulus(0.07, 0.9, 25.0), nesterov_modulus(0.07, 0.9, 25.0)
 print(f"max|z| along lambda = 25: heavy ball {heavy:.4f}, Nesterov {nesterov:.4f}")
@@ -126,8 +138,13 @@ assert wrong == 0
 # $v_1 = g_1$). Under a constant gradient $g$ the steady state satisfies $v = \mu v + (1-d)g$, so
 # $v = \frac{1-d}{1-\mu}\,g$ and every step moves by $\eta\,\frac{1-d}{1-\mu}\,g$. With $d = 0$ the
 # effective step size is $\eta/(1-\mu)$, that is $10\eta$ for $\mu = 0.9$; with $d = \mu$ the buffer is an
-# exponential moving average of the gradients and the effective step size is just $\eta$. `dampened_step`
-# is in `lessons/momentum/exercises.py`.
+# exponential moving average of the gradients and the effective step size is just $\eta$.
+
+
+# %%
+--8<-- "lessons/momentum/exercises.py:dampened_step"
+--8<-- "lessons/momentum/exercises.py:dampening_gap"
+--8<-- "lessons/momentum/exercises.py:constant_gradient_step"
 
 
 # %%
@@ -155,27 +172,56 @@ assert abs(plain - 0.1) < 1e-9 and abs(ema - 0.01) < 1e-9  # eta / (1 - mu) and 
 # Train `DynamicNet` with `train_dynamic(mu=0.0, lr=1e-3)`, whose step along a constant gradient equals that
 # of $\mu = 0.9$, $\eta = 10^{-4}$, and compare the losses. What does momentum give besides a larger step?
 #
-# Reasoning: the two settings are equivalent only while the gradient keeps its direction. `DynamicNet` picks
-# a random depth at every step, so its gradient changes from step to step; momentum averages roughly the last
-# $1/(1-\mu) = 10$ gradients, so components that flip sign cancel and consistent ones add up. A learning rate
-# of $10^{-3}$ instead multiplies every single gradient by 10, noise and oscillating components included.
-# Below, 5 seeds, 150 steps each, comparing the mean loss over the last 50 steps.
+# Reasoning: the two settings take the same step only along a gradient that stays the same for many more
+# than $1/(1-\mu) = 10$ steps. The usual story, that a larger learning rate multiplies every gradient by
+# 10, noise included, while momentum averages the noise away, does not explain the difference: the
+# lesson's noise section shows that over many steps momentum's noise adds up exactly as much as that of
+# SGD at $\eta/(1-\mu)$, and that with a small step the two behave alike. Here the step is not small, and
+# what differs is stability. Along a direction of curvature $\lambda$ plain SGD is stable only for
+# $\eta\lambda < 2$, heavy ball for $\eta\lambda < 2(1+\mu) = 3.8$. At the same effective step
+# $\eta/(1-\mu) = 10^{-3}$, momentum's $\eta = 10^{-4}$ tolerates curvatures up to $38\,000$, plain SGD's
+# $\eta = 10^{-3}$ only up to $2000$.
+#
+# So we measure the curvature. `sharpness` estimates $\lambda_{\max}$, the largest eigenvalue of the Hessian
+# of the loss at a fixed depth $k$, by power iteration with Hessian-vector products (double backward).
+# `train_with_sharpness` repeats `train_dynamic` step for step, and before steps 0, 50, 100 and 150 takes
+# the largest $\lambda_{\max}$ over the four depths. Five seeds, 150 steps each; the first table compares
+# the mean loss over the last 50 steps, the second $\eta\lambda_{\max}$ at the start and at its largest.
 
 
 # %%
-runs = equal_step_runs(seeds=(0, 1, 2, 3, 4), steps=150)
+--8<-- "lessons/momentum/exercises.py:sharpness"
+--8<-- "lessons/momentum/exercises.py:train_with_sharpness"
+
+
+# %%
+settings = ((0.0, 1e-3), (0.9, 1e-4))  # (mu, lr): same step along a constant gradient
+runs = {s: {(m, lr): train_with_sharpness(m, lr, 150, s) for m, lr in settings} for s in range(5)}
+losses = {s: (r[settings[0]][0], r[settings[1]][0]) for s, r in runs.items()}
 print("mu=0: eta = 1e-3; mu>0: mu = 0.9, eta = 1e-4")
-print(ratio_table(runs, last=50))
-ratios = [sum(a[-50:]) / sum(b[-50:]) for a, b in runs.values()]
-assert min(ratios) > 1  # momentum ends lower for every seed
+print(ratio_table(losses, last=50))
+print(stability_table(runs))
+sgd0 = losses[0][0]
+print(f"seed 0, plain SGD: L_0 = {sgd0[0]:.1f}, L_20 = {sgd0[20]:.1f}")
+assert min(sum(a[-50:]) / sum(b[-50:]) for a, b in losses.values()) > 1  # momentum ends lower
+for r in runs.values():
+    assert 1e-3 * max(r[settings[0]][1].values()) > 2  # plain SGD: past its limit 2
+    assert 1e-4 * max(r[settings[1]][1].values()) < 2 * (1 + 0.9)  # momentum: inside 2(1 + mu)
 
 
 # %% [markdown]
-# Answer: for every seed, momentum ($\mu = 0.9$, $\eta = 10^{-4}$) ends with a lower mean loss over the
-# last 50 steps than plain SGD with a ten times larger learning rate; the table gives the median and range
-# of the ratio. Along a constant gradient the two take the same step; the difference comes from averaging a
-# gradient that keeps changing. Momentum speeds up along consistent directions and damps the components that
-# swing back and forth, which a larger learning rate cannot do.
+# Answer: for every seed momentum ($\mu = 0.9$, $\eta = 10^{-4}$) ends with a lower mean loss over the last
+# 50 steps than plain SGD with the ten times larger learning rate. The reason is stability, not noise
+# averaging. Plain SGD at $10^{-3}$ starts with $\eta\lambda_{\max}$ between 1.42 and 1.55, close to its limit
+# 2, and as training goes on the sharpness grows past $2/\eta$ for every seed: it takes steps that overshoot
+# along the sharpest directions, and its loss even rises above the start (seed 0: $L_{20} > L_0$). The same
+# growth of the sharpness happens with momentum, but at $\eta = 10^{-4}$ it stays inside the heavy ball's
+# larger stability region, $\eta\lambda_{\max} < 2(1+\mu) = 3.8$, for every seed. That the sharpness
+# climbs to about the stability limit of the method in full-batch training is a known pattern, the "edge of
+# stability" (J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar, Gradient Descent on Neural Networks
+# Typically Occurs at the Edge of Stability, ICLR 2021). What momentum gives besides the larger step is a
+# stability limit $1+\mu$ times larger for the same learning rate, and so $(1+\mu)/(1-\mu) = 19$ times
+# larger for the same effective step.
 
 
 # %% [markdown]
@@ -190,6 +236,10 @@ assert min(ratios) > 1  # momentum ends lower for every seed
 # applies the new $\eta_t$ to the whole buffer, so the velocity built up so far is halved at once; the
 # notes' form halves only the contribution of new gradients and keeps $\Delta p_{t-1}$ as it is, so the
 # speed takes about $1/(1-\mu)$ steps to come down.
+
+
+# %%
+--8<-- "lessons/momentum/exercises.py:lr_change_runs"
 
 
 # %%
@@ -210,3 +260,42 @@ plot_lr_change(curves, change_at=50)
 # across the valley at the old speed and takes several steps to adapt. Both converge in the end, but under
 # a learning-rate schedule (step decay, warm-up) the same hyperparameters behave differently in the two
 # forms: code that follows the notes' formula is not equivalent to `torch.optim.SGD`.
+
+
+# %% [markdown]
+# ## Exercise 6
+#
+# Fix $\eta\lambda = h$ with $0 < h < 4$. Show that the $\mu$ with the smallest $\max|z|$ is
+# $\mu = (1-\sqrt h)^2$, with rate $|1-\sqrt h|$; check it with `root_modulus` on a grid of $\mu$, and compare
+# with gradient descent's $|1-h|$ at $h = 0.01$.
+#
+# Derivation: write $p(z) = z^2 - s z + \mu$ with $s = 1 + \mu - h$. Where the roots are complex,
+# $\max|z| = \sqrt\mu$, which grows with $\mu$. Where they are real, take $0 < h < 1$ (so $s > 0$) and the
+# larger root $z_+$: since $\partial p/\partial\mu = 1 - z > 0$ at $z_+ < 1$ and $\partial p/\partial z > 0$
+# there, implicit differentiation gives $dz_+/d\mu = -(1 - z_+)/(2z_+ - s) < 0$: more momentum lowers the
+# rate until the two roots meet. That happens when the discriminant $s^2 - 4\mu$ vanishes, i.e.
+# $1 + \mu - h = 2\sqrt\mu$, i.e. $(1 - \sqrt\mu)^2 = h$, so $\mu = (1-\sqrt h)^2$, with the double root
+# $z = s/2 = \sqrt\mu = 1 - \sqrt h$. For $1 < h < 4$ the same argument applies to the negative root, and
+# the boundary is $\mu = (\sqrt h - 1)^2$, rate $\sqrt h - 1$: in both cases $\mu = (1-\sqrt h)^2$ and
+# rate $|1-\sqrt h|$.
+
+
+# %%
+--8<-- "lessons/momentum/exercises.py:best_momentum"
+
+
+# %%
+for h in (0.01, 0.04, 0.25, 2.25):
+    mu, rate = best_momentum(h, points=2000)
+    edge, floor = (1 - math.sqrt(h)) ** 2, abs(1 - math.sqrt(h))
+    print(f"h = {h}: best mu {mu:.4f}, (1 - sqrt h)^2 = {edge:.4f}; rate {rate:.4f}, "
+          f"|1 - sqrt h| = {floor:.4f}, gradient descent |1 - h| = {abs(1 - h):.4f}")
+    assert abs(mu - edge) <= 1 / 2000 and abs(rate - floor) <= 1 / 2000  # the grid's spacing
+
+
+# %% [markdown]
+# Answer: on a grid of spacing $1/2000$ the best $\mu$ and its rate agree with $(1-\sqrt h)^2$ and
+# $|1-\sqrt h|$ to within the spacing. At $h = 0.01$, the slowest direction of an ill-conditioned problem,
+# the best momentum gives the rate $0.9$ against gradient descent's $0.99$: $-\ln 0.9 \approx 0.105$ per step
+# against $0.010$, ten times faster, because $\sqrt h$ replaces $h$. This is the $\sqrt\kappa$ of the lesson,
+# seen one direction at a time.

@@ -1,9 +1,10 @@
 # %% [markdown]
 # # Multi-dimensional input: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code, and the answer. Wherever
-# an answer is definite, an `assert` checks it with a stated tolerance; claims about training runs
-# are checked over several seeds.
+# Each exercise is restated, then worked through: the reasoning, the code that solves it, and the
+# answer. The solving code lives in `lessons/multi_dimensional_input/exercises.py` and is shown in full
+# in the cell before the one that calls it. Wherever an answer is definite, an `assert` checks it with
+# a stated tolerance; claims about training runs are checked over several seeds.
 
 
 # %%
@@ -12,15 +13,14 @@ import statistics
 import torch
 
 from lessons.multi_dimensional_input.architectures import architecture_table, compare_architectures
-from lessons.multi_dimensional_input.exercises import (
-    bce_literal,
-    bce_softplus,
-    load_split_scaled,
-    scaling_shift,
-    steady_lrs,
-    two_layer_grads,
+from lessons.multi_dimensional_input.lesson import (  # noqa: F401 (Split: annotations shown below)
+    Split,
+    accuracy,
+    load_split,
+    train_logistic,
 )
-from lessons.multi_dimensional_input.lesson import accuracy, load_split, train_logistic
+from lessons.printing import table
+from lessons.seeds import generator
 
 # %% [markdown]
 # ## Exercise 1
@@ -39,23 +39,33 @@ from lessons.multi_dimensional_input.lesson import accuracy, load_split, train_l
 # $\eta < 2/\lambda_{\max}\big(\tfrac14 \cdot \tfrac1N X_1^\top X_1\big)$. On 5 splits (seeds 0 to
 # 4)
 # we compute this bound, try several learning rates, and count how many of the 100 steps raised the
-# loss.
+# loss. `load_split_scaled` takes $\mu, s$ from the rows `scaling` names; `steady_lrs` trains once per learning rate and counts the steps that raised the loss:
 
 
 # %%
+--8<-- "lessons/multi_dimensional_input/exercises.py:load_split_scaled"
+--8<-- "lessons/multi_dimensional_input/exercises.py:steady_lrs"
+
+
+# %%
+from lessons.multi_dimensional_input.exercises import load_split_scaled, steady_lrs
+
 rates = (0.5, 1e-5, 5e-6, 1e-6)
-print("seed  bound    " + "  ".join(f"lr={lr:g}: ups, L_100, acc_val" for lr in rates))
+rows = []
 for seed in range(5):
     raw = load_split_scaled("none", seed)
-    x1 = torch.cat([raw.x_train, torch.ones(len(raw.x_train), 1)], dim=1).double()
+    x1 = torch.cat([raw.x_train, torch.ones(len(raw.x_train), 1)], dim=1).double()  # X_1 = [X, 1]
     bound = 2 / (0.25 * torch.linalg.eigvalsh(x1.T @ x1 / len(x1))[-1].item())
-    rows = {r["lr"]: r for r in steady_lrs(raw, rates)}
-    print(
-        f"{seed:4d}  {bound:.1e}  "
-        + "  ".join(f"{r['ups']:3d}, {r['last']:9.3g}, {r['acc_val']:.3f}" for r in rows.values())
+    runs = {r["lr"]: r for r in steady_lrs(raw, rates)}
+    rows.append(
+        [seed, bound] + [v for r in runs.values() for v in (r["ups"], r["last"], r["acc_val"])]
     )
-    assert rows[0.5]["last"] > 1e3 and rows[1e-5]["ups"] > 40
-    assert rows[5e-6]["ups"] == 0 and rows[5e-6]["acc_val"] > 0.85 and 4e-6 < bound < 6e-6
+    assert runs[0.5]["last"] > 1e3 and runs[1e-5]["ups"] > 40
+    assert runs[5e-6]["ups"] == 0 and runs[5e-6]["acc_val"] > 0.85 and 4e-6 < bound < 6e-6
+columns = [("seed", "d"), ("bound", ".1e")]
+for lr in rates:
+    columns += [(f"lr={lr:g}: ups", "d"), ("L_100", ".3g"), ("acc_val", ".3f")]
+print(table(rows, columns))
 w, b, losses = train_logistic(load_split_scaled("train", 0), epochs=100, lr=0.5)
 print(f"standardized, lr = 0.5: L_100 = {losses[-1]:.3f}")
 
@@ -86,11 +96,17 @@ print(f"standardized, lr = 0.5: L_100 = {losses[-1]:.3f}")
 # $x_j \mapsto (x_j - \mu_j)/s_j$
 # of each feature does not change the functions the model can express: $w$ and $b$ absorb it, so
 # another $\mu, s$ is just another parametrization, and only the optimization path changes. Besides,
-# the training set holds 60% of the rows, so its $\mu, s$ are close to those of all the rows anyway.
+# the training set holds 60% of the rows, so its $\mu, s$ are close to those of all the rows anyway. `scaling_shift` measures how far apart they are:
 
 
 # %%
-print("seed  acc_val(train mu, s)  acc_val(all mu, s)  max shift of mu [s]  max change of s")
+--8<-- "lessons/multi_dimensional_input/exercises.py:scaling_shift"
+
+
+# %%
+from lessons.multi_dimensional_input.exercises import scaling_shift
+
+rows = []
 for seed in range(5):
     accs = []
     for scaling in ("train", "all"):
@@ -98,8 +114,11 @@ for seed in range(5):
         w, b, _ = train_logistic(split, epochs=100, lr=0.5)
         accs.append(accuracy(split.x_val @ w + b, split.y_val))
     d_mu, d_s = scaling_shift(seed)
-    print(f"{seed:4d}  {accs[0]:20.3f}  {accs[1]:18.3f}  {d_mu:19.3f}  {d_s:15.1%}")
+    rows.append((seed, *accs, d_mu, d_s))
     assert abs(accs[0] - accs[1]) <= 1 / 114 + 1e-6  # at most one validation sample
+columns = [("seed", "d"), ("acc_val(train mu, s)", ".3f"), ("acc_val(all mu, s)", ".3f")]
+columns += [("max shift of mu [s]", ".3f"), ("max change of s", ".1%")]
+print(table(rows, columns))
 
 
 # %% [markdown]
@@ -136,10 +155,16 @@ for seed in range(5):
 # $$
 #
 # the softplus form $\mathrm{softplus}(z) - yz$ never computes $\log(1 - \sigma(z))$, and stays
-# finite.
+# finite. The two forms:
 
 
 # %%
+--8<-- "lessons/multi_dimensional_input/exercises.py:bce"
+
+
+# %%
+from lessons.multi_dimensional_input.exercises import bce_literal, bce_softplus
+
 z = torch.tensor([20.0], requires_grad=True)
 y = torch.tensor([0.0])
 literal = bce_literal(z, y)
@@ -250,12 +275,18 @@ assert all(d <= lin for d, lin in zip(deep["val"], linear["val"], strict=True))
 # activation
 # multiplies elementwise by its derivative. Below, the formulas are compared with autograd in
 # float64
-# on the training set ($h = 16$).
+# on the training set ($h = 16$). `two_layer_grads` writes these formulas line by line.
 
 
 # %%
+--8<-- "lessons/multi_dimensional_input/exercises.py:two_layer_grads"
+
+
+# %%
+from lessons.multi_dimensional_input.exercises import two_layer_grads
+
 split64 = load_split(seed=0, dtype=torch.float64)
-g = torch.Generator().manual_seed(0)
+g = generator(0)
 params = {
     "w1": torch.randn(30, 16, generator=g, dtype=torch.float64) / 30**0.5,
     "b1": torch.randn(16, generator=g, dtype=torch.float64) * 0.1,

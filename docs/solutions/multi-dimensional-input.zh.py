@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 多维特征输入：练习解答
 #
-# 每道题先复述题目，再给出思路、代码和结论。能确定答案的地方用 `assert` 检查，并注明容差；与训练过程有关的结论都在多个 seed 上验证。
+# 每道题先复述题目，再讲思路，然后给出解题的代码和结论。解题代码取自 `lessons/multi_dimensional_input/exercises.py`，完整列在调用它的代码格之前。答案确定的地方用 `assert` 检查，并注明容差；与训练过程有关的结论都在多个 seed 上检验。
 
 
 # %%
@@ -10,44 +10,53 @@ import statistics
 import torch
 
 from lessons.multi_dimensional_input.architectures import architecture_table, compare_architectures
-from lessons.multi_dimensional_input.exercises import (
-    bce_literal,
-    bce_softplus,
-    load_split_scaled,
-    scaling_shift,
-    steady_lrs,
-    two_layer_grads,
+from lessons.multi_dimensional_input.lesson import (  # noqa: F401 (Split: annotations shown below)
+    Split,
+    accuracy,
+    load_split,
+    train_logistic,
 )
-from lessons.multi_dimensional_input.lesson import accuracy, load_split, train_logistic
+from lessons.printing import table
+from lessons.seeds import generator
 
 # %% [markdown]
 # ## 练习 1
 #
 # 去掉标准化，用 `train_logistic(split, epochs=100, lr=0.5)` 训练，损失会怎样？学习率要多小才能稳定下降？那时 100 步后的准确率是多少？
 #
-# 思路：`load_split_scaled("none", seed)` 与 `load_split(seed=seed)` 划分出同样的行，只是不做标准化。原始特征里“面积”一类的值上千，另一些只有 $10^{-3}$ 量级，$z = Xw + b$ 对 $w$ 的某些分量极其敏感。BCE 的 Hessian 是 $\frac1N X_1^\top D X_1$（$X_1$ 是补了一列 1 的 $X$，$D$ 的对角元 $\sigma'(z_i) \le 1/4$），在起点 $w = 0$ 处 $\sigma' = 1/4$，所以稳定需要 $\eta < 2/\lambda_{\max}\big(\tfrac14 \cdot \tfrac1N X_1^\top X_1\big)$。我们在 5 个划分（seed 0 到 4）上计算这个界，再试几个学习率，数一数 100 步中损失上升了几次。
+# 思路：`load_split_scaled("none", seed)` 与 `load_split(seed=seed)` 划分出同样的行，只是不做标准化。原始特征中，“面积”一类的值上千，另一些只有 $10^{-3}$ 量级，所以 $z = Xw + b$ 对 $w$ 的某些分量极其敏感。BCE 的 Hessian 是 $\frac1N X_1^\top D X_1$（$X_1$ 是补了一列 1 的 $X$，$D$ 的对角元 $\sigma'(z_i) \le 1/4$），在起点 $w = 0$ 处 $\sigma' = 1/4$，所以稳定需要 $\eta < 2/\lambda_{\max}\big(\tfrac14 \cdot \tfrac1N X_1^\top X_1\big)$。我们在 5 个划分（seed 0 到 4）上计算这个界，再试几个学习率，数一数 100 步中损失上升了几次。`load_split_scaled` 按 `scaling` 决定 $\mu, s$ 取自哪些行；`steady_lrs` 对每个学习率训练一次，统计损失上升的步数：
 
 
 # %%
+--8<-- "lessons/multi_dimensional_input/exercises.py:load_split_scaled"
+--8<-- "lessons/multi_dimensional_input/exercises.py:steady_lrs"
+
+
+# %%
+from lessons.multi_dimensional_input.exercises import load_split_scaled, steady_lrs
+
 rates = (0.5, 1e-5, 5e-6, 1e-6)
-print("seed  bound    " + "  ".join(f"lr={lr:g}: ups, L_100, acc_val" for lr in rates))
+rows = []
 for seed in range(5):
     raw = load_split_scaled("none", seed)
-    x1 = torch.cat([raw.x_train, torch.ones(len(raw.x_train), 1)], dim=1).double()
+    x1 = torch.cat([raw.x_train, torch.ones(len(raw.x_train), 1)], dim=1).double()  # X_1 = [X, 1]
     bound = 2 / (0.25 * torch.linalg.eigvalsh(x1.T @ x1 / len(x1))[-1].item())
-    rows = {r["lr"]: r for r in steady_lrs(raw, rates)}
-    print(
-        f"{seed:4d}  {bound:.1e}  "
-        + "  ".join(f"{r['ups']:3d}, {r['last']:9.3g}, {r['acc_val']:.3f}" for r in rows.values())
+    runs = {r["lr"]: r for r in steady_lrs(raw, rates)}
+    rows.append(
+        [seed, bound] + [v for r in runs.values() for v in (r["ups"], r["last"], r["acc_val"])]
     )
-    assert rows[0.5]["last"] > 1e3 and rows[1e-5]["ups"] > 40
-    assert rows[5e-6]["ups"] == 0 and rows[5e-6]["acc_val"] > 0.85 and 4e-6 < bound < 6e-6
+    assert runs[0.5]["last"] > 1e3 and runs[1e-5]["ups"] > 40
+    assert runs[5e-6]["ups"] == 0 and runs[5e-6]["acc_val"] > 0.85 and 4e-6 < bound < 6e-6
+columns = [("seed", "d"), ("bound", ".1e")]
+for lr in rates:
+    columns += [(f"lr={lr:g}: ups", "d"), ("L_100", ".3g"), ("acc_val", ".3f")]
+print(table(rows, columns))
 w, b, losses = train_logistic(load_split_scaled("train", 0), epochs=100, lr=0.5)
 print(f"standardized, lr = 0.5: L_100 = {losses[-1]:.3f}")
 
 
 # %% [markdown]
-# 结论：不做标准化、$\eta = 0.5$ 时，损失在 100 步里一半的步数在上升，最后达到 $10^4$ 量级，验证准确率在 $0.38$ 到 $0.73$ 之间，跟瞎猜差不多。由曲率算出的稳定上界在 5 个划分上都约为 $5\times10^{-6}$，实测也一样：$\eta = 10^{-5}$ 仍有一半的步数让损失上升，$\eta = 5\times10^{-6}$ 时损失每一步都下降。但这么小的学习率下，100 步后损失只降到约 $0.52$，验证准确率 $0.88$ 到 $0.95$；标准化后用 $\eta = 0.5$，损失降到约 $0.07$，验证准确率 $0.98$。标准化把各个特征的尺度拉平，Hessian 的条件数大大减小，才让一个大的学习率对所有方向都合适。
+# 结论：不做标准化、$\eta = 0.5$ 时，100 步里有一半的步数损失在上升，最后达到 $10^4$ 量级，验证准确率在 $0.38$ 到 $0.73$ 之间，跟瞎猜差不多。由曲率算出的稳定上界在 5 个划分上都约为 $5\times10^{-6}$，实测也一样：$\eta = 10^{-5}$ 仍有一半的步数让损失上升，$\eta = 5\times10^{-6}$ 时损失每一步都下降。但这么小的学习率下，100 步后损失只降到约 $0.52$，验证准确率 $0.88$ 到 $0.95$；标准化后用 $\eta = 0.5$，损失降到约 $0.07$，验证准确率 $0.98$。标准化把各个特征的尺度拉平，大大减小了 Hessian 矩阵的条件数，一个大的学习率才能对所有方向都合适。
 
 
 # %% [markdown]
@@ -55,11 +64,17 @@ print(f"standardized, lr = 0.5: L_100 = {losses[-1]:.3f}")
 #
 # 故意造成数据泄露：用全部 569 个样本计算 $\mu$ 和 $s$，再划分。比较验证准确率。为什么差别很小？为什么仍然是错的？
 #
-# 思路：`load_split_scaled("all", seed)` 用全部样本的 $\mu, s$ 标准化，其余与课上完全相同。对逻辑斯蒂回归来说，对每个特征做仿射变换 $x_j \mapsto (x_j - \mu_j)/s_j$ 不改变模型能表示的函数：$w$ 和 $b$ 可以把它吸收掉，换一组 $\mu, s$ 只是换了一种参数化，影响的只是优化路径。而且训练集占了 60%，它的 $\mu, s$ 与全部样本的本来就很接近。
+# 思路：`load_split_scaled("all", seed)` 用全部样本的 $\mu, s$ 标准化，其余与课上完全相同。对逻辑斯蒂回归来说，对每个特征做仿射变换 $x_j \mapsto (x_j - \mu_j)/s_j$ 不改变模型能表示的函数：$w$ 和 $b$ 可以把它吸收掉，换一组 $\mu, s$ 只是换了一种参数化，影响的只是优化路径。何况训练集占了 60%，它的 $\mu, s$ 本来就与全部样本的很接近。`scaling_shift` 量出两者相差多少：
 
 
 # %%
-print("seed  acc_val(train mu, s)  acc_val(all mu, s)  max shift of mu [s]  max change of s")
+--8<-- "lessons/multi_dimensional_input/exercises.py:scaling_shift"
+
+
+# %%
+from lessons.multi_dimensional_input.exercises import scaling_shift
+
+rows = []
 for seed in range(5):
     accs = []
     for scaling in ("train", "all"):
@@ -67,12 +82,15 @@ for seed in range(5):
         w, b, _ = train_logistic(split, epochs=100, lr=0.5)
         accs.append(accuracy(split.x_val @ w + b, split.y_val))
     d_mu, d_s = scaling_shift(seed)
-    print(f"{seed:4d}  {accs[0]:20.3f}  {accs[1]:18.3f}  {d_mu:19.3f}  {d_s:15.1%}")
+    rows.append((seed, *accs, d_mu, d_s))
     assert abs(accs[0] - accs[1]) <= 1 / 114 + 1e-6  # at most one validation sample
+columns = [("seed", "d"), ("acc_val(train mu, s)", ".3f"), ("acc_val(all mu, s)", ".3f")]
+columns += [("max shift of mu [s]", ".3f"), ("max change of s", ".1%")]
+print(table(rows, columns))
 
 
 # %% [markdown]
-# 结论：在 5 个划分上，泄露与否的验证准确率差别不超过一个样本（$1/114$）。训练集的 $\mu_j$ 与全体样本相比最多只偏了约 $0.08$ 个标准差；个别特征的 $s_j$ 差得多一些（最多约 27%），但如上所说，逻辑斯蒂回归能通过 $w, b$ 吸收这些差别。即便如此，这仍然是错误的做法：验证集和测试集应当模拟“从未见过的新数据”，而部署时新数据的统计量是拿不到的。让它们参与预处理，评估结果就不再是对未来数据的无偏估计。这里泄露的只是 60 个数（30 个 $\mu_j$、30 个 $s_j$），所以影响小；如果预处理从数据里学得更多，比如特征选择、PCA、缺失值填补或用标签做目标编码，泄露会让分数虚高得多。正确的顺序永远是：先划分，只在训练集上拟合预处理，再把同一个变换用到验证集和测试集。
+# 结论：在 5 个划分上，泄露与否的验证准确率差别不超过一个样本（$1/114$）。训练集的 $\mu_j$ 与全体样本相比最多只偏了约 $0.08$ 个标准差；个别特征的 $s_j$ 差得多一些（最多约 27%），但如上所说，逻辑斯蒂回归能通过 $w, b$ 吸收这些差别。尽管如此，这仍然是错误的做法：验证集和测试集应当模拟“从未见过的新数据”，而部署时新数据的统计量是拿不到的。让它们参与了预处理，评估结果就不再是对未来数据的无偏估计。这里泄露的只是 60 个数（30 个 $\mu_j$、30 个 $s_j$），所以影响小；如果预处理从数据里学得更多，比如特征选择、PCA、缺失值填补或用标签做目标编码，泄露会让分数虚高得多。正确的顺序永远是：先划分，只在训练集上拟合预处理，再把同一个变换用到验证集和测试集。
 
 
 # %% [markdown]
@@ -86,10 +104,16 @@ for seed in range(5):
 # \mathrm{softplus}(20) = \log(1 + e^{20}) = 20 + \log(1 + e^{-20}) \approx 20 + 2.06\times10^{-9},
 # $$
 #
-# softplus 形式 $\mathrm{softplus}(z) - yz$ 从不计算 $\log(1 - \sigma(z))$，结果是有限的。
+# softplus 形式 $\mathrm{softplus}(z) - yz$ 从不计算 $\log(1 - \sigma(z))$，结果是有限的。两种写法如下：
 
 
 # %%
+--8<-- "lessons/multi_dimensional_input/exercises.py:bce"
+
+
+# %%
+from lessons.multi_dimensional_input.exercises import bce_literal, bce_softplus
+
 z = torch.tensor([20.0], requires_grad=True)
 y = torch.tensor([0.0])
 literal = bce_literal(z, y)
@@ -136,7 +160,7 @@ assert all(d <= lin for d, lin in zip(deep["val"], linear["val"], strict=True))
 
 
 # %% [markdown]
-# 结论：在 5 个划分上，$30\to64\to64\to64\to1$ 的训练准确率每次都是 $1.000$，逻辑斯蒂回归在 $0.98$ 到 $0.99$ 之间；但验证准确率上，深网络平均约 $0.974$（$0.956$ 到 $0.982$），逻辑斯蒂回归平均约 $0.982$（$0.965$ 到 $0.991$），深网络在每个划分上都不比逻辑斯蒂回归高（一次持平，四次低 1 到 2 个样本）。课上的结论仍然成立，甚至更明显：多出来的容量只用来记住训练集。同时也看到，换一个划分，同一个模型的验证准确率会在 $0.96$ 到 $0.99$ 之间变动，比两种结构之间的差别还大，所以只用一个划分来比较模型是不够的。
+# 结论：在 5 个划分上，$30\to64\to64\to64\to1$ 的训练准确率每次都是 $1.000$，逻辑斯蒂回归在 $0.98$ 到 $0.99$ 之间；但验证准确率上，深网络平均约 $0.974$（$0.956$ 到 $0.982$），逻辑斯蒂回归平均约 $0.982$（$0.965$ 到 $0.991$），深网络在每个划分上都不比逻辑斯蒂回归高（一次持平，四次低 1 到 2 个样本）。课上的结论依然成立，而且更明显了：多出来的容量只用来记住了训练集。同时也看到，换一个划分，同一个模型的验证准确率会在 $0.96$ 到 $0.99$ 之间变动，比两种结构之间的差别还大，所以只用一个划分来比较模型是不够的。
 
 
 # %% [markdown]
@@ -170,12 +194,18 @@ assert all(d <= lin for d, lin in zip(deep["val"], linear["val"], strict=True))
 # \frac{\partial L}{\partial \mathbf b_1} = G_A^\top\mathbf 1 \;(h).
 # $$
 #
-# 每个梯度都与对应的参数同形。规律是：线性层 $Y = XW$ 的 $\partial L/\partial W = X^\top G_Y$、$\partial L/\partial X = G_Y W^\top$，逐元素的激活函数则逐元素乘上它的导数。下面用 float64 在训练集上（$h = 16$）与 autograd 对比。
+# 每个梯度都与对应的参数同形。规律是：线性层 $Y = XW$ 的 $\partial L/\partial W = X^\top G_Y$、$\partial L/\partial X = G_Y W^\top$，逐元素的激活函数则逐元素乘上它的导数。`two_layer_grads` 把这几个公式逐行写成代码，下面用 float64 在训练集上（$h = 16$）与 autograd 对比。
 
 
 # %%
+--8<-- "lessons/multi_dimensional_input/exercises.py:two_layer_grads"
+
+
+# %%
+from lessons.multi_dimensional_input.exercises import two_layer_grads
+
 split64 = load_split(seed=0, dtype=torch.float64)
-g = torch.Generator().manual_seed(0)
+g = generator(0)
 params = {
     "w1": torch.randn(30, 16, generator=g, dtype=torch.float64) / 30**0.5,
     "b1": torch.randn(16, generator=g, dtype=torch.float64) * 0.1,

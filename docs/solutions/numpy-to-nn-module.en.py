@@ -1,9 +1,10 @@
 # %% [markdown]
 # # From NumPy to nn.Module: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code, and the answer. Wherever
-# an answer is definite, an `assert` checks it with a stated tolerance; claims about training runs
-# are checked over several seeds.
+# Each exercise is restated, then worked through: the reasoning, the code that solves it, and the
+# answer. The solving code lives in `lessons/numpy_to_nn_module/exercises.py` and is shown in full in
+# the cell before the one that calls it. Wherever an answer is definite, an `assert` checks it with a
+# stated tolerance; claims about training runs are checked over several seeds.
 
 
 # %%
@@ -12,12 +13,6 @@ import math
 import torch
 
 from lessons.dynamic_net import make_data
-from lessons.numpy_to_nn_module.exercises import (
-    MyLeakyReLU,
-    shared_vs_copies,
-    steps_to_reach,
-    train_raw_variant,
-)
 from lessons.numpy_to_nn_module.lesson import train_raw
 from lessons.printing import loss_table
 from lessons.seeds import generator
@@ -34,10 +29,16 @@ from lessons.seeds import generator
 # $\mu = 1$: the "velocity" never decays, long-outdated gradients keep pushing the parameters, and
 # they overshoot the valley and swing back and forth with growing amplitude. The first two losses
 # should be unaffected: step 1 holds a single gradient anyway, and the loss of step 2 is computed
-# after the first update, which is the same as before.
+# after the first update, which is the same as before. `train_raw_variant` is the lesson's level-1 `train_raw` with two switches: `zero_grad=False` skips the zeroing, and `scaled_init=True` serves exercise 2:
 
 
 # %%
+--8<-- "lessons/numpy_to_nn_module/exercises.py:train_raw_variant"
+
+
+# %%
+from lessons.numpy_to_nn_module.exercises import train_raw_variant
+
 zeroed = train_raw(steps=500, lr=1e-6, seed=0)
 kept = train_raw_variant(steps=500, lr=1e-6, seed=0, zero_grad=False)
 print(loss_table({"zero_()": zeroed}))
@@ -80,7 +81,7 @@ assert kept[:2] == zeroed[:2] and not math.isfinite(kept[-1]) and len(kept) < 50
 # curvature: for the $W_2$ block alone the Hessian of $L$ is $2h^\top h$ with
 # $h = \mathrm{ReLU}(xW_1)$,
 # and stability needs $\eta < 2/\lambda_{\max}(2h^\top h)$. Then we measure: 300 steps for several
-# learning rates and 5 seeds.
+# learning rates and 5 seeds. (`train_raw_variant(scaled_init=True)`, shown in exercise 1.)
 
 
 # %%
@@ -131,6 +132,12 @@ for seed in range(5):
 
 
 # %%
+--8<-- "lessons/numpy_to_nn_module/exercises.py:leaky_relu"
+
+
+# %%
+from lessons.numpy_to_nn_module.exercises import MyLeakyReLU
+
 x = torch.randn(6, 4, dtype=torch.float64, generator=generator(0)).requires_grad_()
 print("gradcheck:", torch.autograd.gradcheck(MyLeakyReLU.apply, (x,)))
 assert torch.autograd.gradcheck(MyLeakyReLU.apply, (x,), eps=1e-6, atol=1e-5)
@@ -181,10 +188,16 @@ assert torch.equal(y_ours, y_torch) and torch.equal(x_ours.grad, x_torch.grad)
 # $$
 #
 # When autograd finds the same leaf tensor used twice in the graph, it adds the gradients of both
-# paths into the same `.grad`. Below, both ways are computed in float64.
+# paths into the same `.grad`. Below, both ways are computed in float64. `shared_vs_copies` computes both in float64: once with the shared layer used twice, once with two separate copies of it with the same weights.
 
 
 # %%
+--8<-- "lessons/numpy_to_nn_module/exercises.py:shared_vs_copies"
+
+
+# %%
+from lessons.numpy_to_nn_module.exercises import shared_vs_copies
+
 for seed in range(3):
     grads = shared_vs_copies(seed=seed, depth=2)
     g1, g2 = grads["copies"]
@@ -213,10 +226,16 @@ for seed in range(3):
 # Reasoning: the learning rate means something different to each optimizer, so a fair comparison
 # tunes each separately. On `seed=0` we try a few learning rates per optimizer (at most 300 steps
 # each), keep the best of each, then repeat with those rates on 4 more seeds to see whether the
-# ranking holds.
+# ranking holds. `steps_to_reach` uses the level-3 `nn.Sequential` model and returns the first step whose loss is below the target:
 
 
 # %%
+--8<-- "lessons/numpy_to_nn_module/exercises.py:steps_to_reach"
+
+
+# %%
+from lessons.numpy_to_nn_module.exercises import steps_to_reach
+
 grid = {"Adam": (1e-3, 3e-3), "SGD": (1e-4, 3e-4), "RMSprop": (1e-4, 2e-4, 3e-4)}
 best, table = {}, {}
 for name, lrs in grid.items():

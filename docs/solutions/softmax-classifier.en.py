@@ -1,8 +1,9 @@
 # %% [markdown]
 # # Softmax classifier: solutions
 #
-# Each exercise is restated, then worked through: the reasoning, the code and the answer. The code calls
-# functions from `lessons`; wherever the answer is definite, an `assert` checks it with a stated tolerance,
+# Each exercise is restated, then worked through: the reasoning, the code and the answer. The functions that
+# solve them live in `lessons/softmax_classifier/exercises.py`; each is shown in full before the cell that
+# calls it. Wherever the answer is definite, an `assert` checks it with a stated tolerance,
 # and claims about training runs are checked over 3 seeds (0 to 2) on the validation set.
 
 
@@ -12,17 +13,11 @@ import math
 
 import numpy as np
 import torch
+from torch import nn
 
 from lessons import digits
 from lessons.digits import make_mlp
-from lessons.softmax_classifier.exercises import (
-    error_rates,
-    first_nan_logit,
-    least_confident,
-    loss_floor,
-    make_softmax_mlp,
-    two_class_gap,
-)
+from lessons.seeds import generator
 from lessons.softmax_classifier.lesson import log_softmax, plot_samples, softmax, softmax_naive
 
 data = digits.load(flat=True)
@@ -40,8 +35,12 @@ data = digits.load(flat=True)
 #
 # and $p_0 = 1 - p_1 = \sigma(z_0 - z_1)$. Only the difference $z_1 - z_0$ matters. With a linear layer
 # $z_k = w_k^\top x + b_k$ the difference is $(w_1 - w_0)^\top x + (b_1 - b_0)$: a single weight vector
-# and a single bias, which is exactly logistic regression. We check the identity on 1000 random pairs in
-# float64.
+# and a single bias, which is exactly logistic regression. `two_class_gap` checks the identity on 1000
+# random pairs in float64.
+
+
+# %%
+--8<-- "lessons/softmax_classifier/exercises.py:two_class_gap"
 
 
 # %%
@@ -68,9 +67,14 @@ assert torch.allclose(softmax(z), softmax(z + 5.0), rtol=0, atol=1e-15)
 # `torch.log(softmax(z))` and `log_softmax(z)` for `z = torch.tensor([0.0, -200.0])`.
 #
 # Reasoning: the largest float32 is about $3.40 \cdot 10^{38}$, so $e^z$ overflows to `inf` once $z$
-# exceeds $\ln(3.40 \cdot 10^{38}) \approx 88.72$, and then $\infty/\infty$ is `nan`. We walk the float32
-# grid upwards to find the first such logit. For the second part, $p_1 = e^{-200}/(1 + e^{-200})
+# exceeds $\ln(3.40 \cdot 10^{38}) \approx 88.72$, and then $\infty/\infty$ is `nan`. Positive float32 numbers are
+# ordered like their bit patterns read as integers, so `first_nan_logit` bisects on the bit patterns
+# between 88 and 89 to find the first such logit. For the second part, $p_1 = e^{-200}/(1 + e^{-200})
 # \approx 1.4 \cdot 10^{-87}$, far below the smallest positive float32 (about $1.4 \cdot 10^{-45}$).
+
+
+# %%
+--8<-- "lessons/softmax_classifier/exercises.py:first_nan_logit"
 
 
 # %%
@@ -105,10 +109,10 @@ assert torch.isinf(torch.log(softmax(z))[1]) and log_softmax(z)[1].item() == -20
 # the final training loss and validation accuracy with the lesson's run; explain with the gradient $p - Y$.
 #
 # Reasoning: `nn.CrossEntropyLoss` applies softmax itself, so the network's outputs $s = \mathrm{softmax}(z)$
-# are treated as logits. Two things follow.
+# are treated as logits (`make_softmax_mlp`). Two things follow.
 #
 # - A floor: every $s_i \in [0, 1]$, so the best case is $s = (1, 0, \dots, 0)$ for the true class, with
-#   loss $-\log\frac{e}{e + K - 1} = \log(1 + (K-1)/e) \approx 1.461$ for $K = 10$. The loss can never go
+#   loss $-\log\frac{e}{e + K - 1} = \log(1 + (K-1)/e)$ (`loss_floor`), about $1.461$ for $K = 10$. The loss can never go
 #   below that, however well the network classifies.
 # - A weak gradient: with respect to $s$ the gradient is still $q - Y$ with $q = \mathrm{softmax}(s)$, but
 #   $q$ can never get close to $Y$, and the chain rule multiplies it by the softmax Jacobian
@@ -116,6 +120,11 @@ assert torch.isinf(torch.log(softmax(z))[1]) and log_softmax(z)[1].item() == -20
 #   one-hot on the wrong class gets almost no gradient and stays wrong.
 #
 # We train both networks with 3 seeds, 0 to 2 (the lesson uses five; three keep this file fast).
+
+
+# %%
+--8<-- "lessons/softmax_classifier/exercises.py:make_softmax_mlp"
+--8<-- "lessons/softmax_classifier/exercises.py:loss_floor"
 
 
 # %%
@@ -178,10 +187,15 @@ assert min(h["loss"][-1] for h in deep_runs) > max(h["loss"][-1] for h in runs)
 # Use `torch.softmax(model(data.x_val), dim=1)` to find the validation images whose predicted class has the
 # lowest probability, and plot them with `plot_samples`. Would a human hesitate on them?
 #
-# Reasoning: the largest probability $\max_k p_k$ measures the model's confidence. We take the ten least
-# confident images of the seed-0 model, print the predicted class and its probability, and plot them with
-# their true labels. To check that low confidence goes with real ambiguity, we compare the error rate among
-# these ten images with the overall validation error, for each of the 3 models.
+# Reasoning: the largest probability $\max_k p_k$ measures the model's confidence. `least_confident` returns the $n$
+# images where it is lowest. We take the ten least confident images of the seed-0 model, print the predicted class and its probability, and plot them with
+# their true labels. To check that low confidence goes with real ambiguity, `error_rates` compares the error rate
+# among these ten images with the overall validation error, for each of the 3 models.
+
+
+# %%
+--8<-- "lessons/softmax_classifier/exercises.py:least_confident"
+--8<-- "lessons/softmax_classifier/exercises.py:error_rates"
 
 
 # %%

@@ -19,6 +19,7 @@ def _check_branch_mults(size, in_channels, **_) -> None:
 
 
 @checked(_check_branch_mults)
+# --8<-- [start:branch_mults]
 def branch_mults(size: int = 12, in_channels: int = 10, k: int = 5) -> dict[str, int]:
     """Multiplications of each branch of :class:`Inception` on a ``size``×``size`` input.
 
@@ -40,11 +41,15 @@ def branch_mults(size: int = 12, in_channels: int = 10, k: int = 5) -> dict[str,
     }
 
 
+# --8<-- [end:branch_mults]
+
+
 def _check_counted_branch_mults(size, in_channels, **_) -> None:
     _check_branch_mults(size, in_channels)
 
 
 @checked(_check_counted_branch_mults)
+# --8<-- [start:counted_branch_mults]
 def counted_branch_mults(size: int = 12, in_channels: int = 10, k: int = 5) -> dict[str, int]:
     """The same counts measured by ``FlopCounterMode`` on a real module (FLOPs / 2).
 
@@ -67,6 +72,10 @@ def counted_branch_mults(size: int = 12, in_channels: int = 10, k: int = 5) -> d
     return counts
 
 
+# --8<-- [end:counted_branch_mults]
+
+
+# --8<-- [start:small_googlenet]
 class SmallGoogLeNet(nn.Module):
     """conv 3×3 (1→10), pool, Inception, conv 3×3 (88→20), pool, Inception, Linear(88·2·2, 10)."""
 
@@ -91,11 +100,15 @@ def make_googlenet(seed: int = 0) -> SmallGoogLeNet:
         return SmallGoogLeNet()
 
 
+# --8<-- [end:small_googlenet]
+
+
 def _check_make_kaiming_plain(blocks, **_) -> None:
     check_int("blocks", blocks, minimum=1)
 
 
 @checked(_check_make_kaiming_plain)
+# --8<-- [start:make_kaiming_plain]
 def make_kaiming_plain(seed: int = 0, blocks: int = 5) -> DeepNet:
     """The lesson's plain network with He (Kaiming) normal weights and zero biases in every conv.
 
@@ -115,6 +128,10 @@ def make_kaiming_plain(seed: int = 0, blocks: int = 5) -> DeepNet:
     return model
 
 
+# --8<-- [end:make_kaiming_plain]
+
+
+# --8<-- [start:relu_then_add]
 class ReluThenAdd(nn.Module):
     """A residual :class:`Block` that activates first and adds after: ``y = ReLU(F(x)) + x``."""
 
@@ -125,7 +142,7 @@ class ReluThenAdd(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Same shape as ``x``, and ≥ ``x`` in every entry."""
         y = self.conv2(F.relu(self.conv1(x)))  # F(x)
-        return F.relu(y) + x
+        return F.relu(y) + x  # y = ReLU(F(x)) + x
 
 
 def make_relu_then_add(seed: int = 0) -> DeepNet:
@@ -135,18 +152,25 @@ def make_relu_then_add(seed: int = 0) -> DeepNet:
     return model
 
 
+# --8<-- [end:relu_then_add]
+
+
 def _check_block_growth(model, **_) -> None:
     if not isinstance(model, DeepNet):
         raise TypeError(f"model must be a DeepNet, got {type(model).__name__}")
 
 
-@torch.no_grad()
 @checked(_check_block_growth)
+# --8<-- [start:block_growth]
 def block_growth(model: DeepNet, x: torch.Tensor) -> list[float]:
     """Mean activation after the stem and after each block, for inputs ``x``."""
-    h = F.relu(model.stem(x))
-    means = [h.mean().item()]
-    for block in model.blocks:
-        h = block(h)
-        means.append(h.mean().item())
+    with torch.no_grad():
+        h = F.relu(model.stem(x))  # h_0
+        means = [h.mean().item()]
+        for block in model.blocks:
+            h = block(h)  # h_b = ReLU(F(h_{b-1})) + h_{b-1} ≥ h_{b-1}
+            means.append(h.mean().item())
     return means
+
+
+# --8<-- [end:block_growth]

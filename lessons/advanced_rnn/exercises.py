@@ -28,6 +28,7 @@ def _check_train_variant(
 
 
 @checked(_check_train_variant)
+# --8<-- [start:train_variant]
 def train_variant(
     pairs, codes, cell="gru", bidirectional=False, epochs=6, hidden_size=32, batch_size=256,
     lr=0.02, seed=0, weight=None, packed=True, forget_bias=None, device=None,
@@ -66,12 +67,16 @@ def train_variant(
     for _ in range(epochs):
         for idx in torch.randperm(len(y), generator=g).split(batch_size):
             t_max = int(lengths[idx].max())
-            scores = model(x[idx, :t_max].to(dev), lengths[idx], packed)
+            scores = model(x[idx, :t_max].to(dev), lengths[idx], packed)  # (B, C)
+            # L = Σ_i w_{y_i} L_i / Σ_i w_{y_i} (w = 1 without weights)
             loss = nn.functional.cross_entropy(scores, y[idx].to(dev), weight=weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
     return model
+
+
+# --8<-- [end:train_variant]
 
 
 def _check_set_forget_bias(model, value) -> None:
@@ -81,6 +86,7 @@ def _check_set_forget_bias(model, value) -> None:
 
 
 @checked(_check_set_forget_bias)
+# --8<-- [start:set_forget_bias]
 def set_forget_bias(model: NameClassifier, value: float = 1.0) -> None:
     """Make the forget gate's bias ``b_if + b_hf`` equal ``value`` in every LSTM layer/direction.
 
@@ -96,17 +102,24 @@ def set_forget_bias(model: NameClassifier, value: float = 1.0) -> None:
                 b[h : 2 * h] = 0.0  # b_hf
 
 
+# --8<-- [end:set_forget_bias]
+
+
 def _check_inverse_frequency(pairs, codes) -> None:
     if set(codes) - {c for _, c in pairs}:
         raise ValueError("codes: every class must occur in pairs")
 
 
 @checked(_check_inverse_frequency)
+# --8<-- [start:inverse_frequency]
 def inverse_frequency(pairs, codes) -> torch.Tensor:
     """Class weights ``w_c = N / (C · N_c)``: 1 on average, larger for small classes."""
-    counts = Counter(c for _, c in pairs)
-    n, k = len(pairs), len(codes)
-    return torch.tensor([n / (k * counts[c]) for c in codes])
+    counts = Counter(c for _, c in pairs)  # N_c
+    n, k = len(pairs), len(codes)  # N, C
+    return torch.tensor([n / (k * counts[c]) for c in codes])  # w_c = N / (C · N_c)
+
+
+# --8<-- [end:inverse_frequency]
 
 
 def _check_gru_by_hand(model, **_) -> None:
@@ -114,8 +127,8 @@ def _check_gru_by_hand(model, **_) -> None:
         raise TypeError("model must hold a unidirectional GRU")
 
 
-@torch.no_grad()
 @checked(_check_gru_by_hand)
+# --8<-- [start:gru_by_hand]
 def gru_by_hand(model: NameClassifier, name: str) -> tuple[torch.Tensor, torch.Tensor, list]:
     """Run a unidirectional GRU classifier's cell step by step with ``gru_cell``.
 
@@ -128,14 +141,18 @@ def gru_by_hand(model: NameClassifier, name: str) -> tuple[torch.Tensor, torch.T
     """
     dev = model.embedding.weight.device
     x, _ = encode([name])
-    e = model.embedding(x.to(dev))  # (1, T, E)
     w_ih, w_hh, b_ih, b_hh = (getattr(model.rnn, f"{p}_l0") for p in
                               ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))  # fmt: skip
-    h, zs = torch.zeros(1, model.rnn.hidden_size, device=dev), []
-    for t in range(e.shape[1]):
-        gates = e[:, t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh  # only its z block is used
-        z = torch.sigmoid(gates.chunk(3, dim=1)[1])  # z_t = σ(W_iz x + b_iz + W_hz h + b_hz)
-        zs.append(z.mean().item())
-        h = gru_cell(e[:, t], h, w_ih, w_hh, b_ih, b_hh)
-    _, h_n = model.rnn(e)
+    with torch.no_grad():
+        e = model.embedding(x.to(dev))  # (1, T, E): x_t for t = 1, ..., T
+        h, zs = torch.zeros(1, model.rnn.hidden_size, device=dev), []  # h_0 = 0
+        for t in range(e.shape[1]):
+            gates = e[:, t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh  # only its z block is used
+            z = torch.sigmoid(gates.chunk(3, dim=1)[1])  # z_t = σ(W_iz x + b_iz + W_hz h + b_hz)
+            zs.append(z.mean().item())
+            h = gru_cell(e[:, t], h, w_ih, w_hh, b_ih, b_hh)  # h_t = (1 − z_t)⊙n_t + z_t⊙h_{t−1}
+        _, h_n = model.rnn(e)  # PyTorch's last hidden state
     return h[0], h_n[-1, 0], zs
+
+
+# --8<-- [end:gru_by_hand]

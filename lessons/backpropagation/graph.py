@@ -65,51 +65,75 @@ def _node_symbol(node, leaves: dict) -> str:
 def plot_graph(output: torch.Tensor, leaves: dict, results: dict | None = None):
     """Draw the graph of ``output`` as autograd recorded it: inputs left, output right.
 
+    When ``output.backward()`` has run (with ``retain_grad()`` on the named results), every
+    node is annotated: its forward value above it, its gradient ``∂output/∂node`` below it in red.
+
     Args:
         output: A tensor with a ``grad_fn``.
         leaves: ``{symbol: tensor}`` for every leaf that requires grad (``"w"``).
         results: ``{symbol: tensor}`` naming intermediate results (``"r"``), written
-            under the node that computed them.
+            beside the node that computed them.
 
     Returns:
-        The figure (symbols only).
+        The figure (symbols and numbers only).
     """
     depth, edges = graph_nodes(output)
-    named = {t.grad_fn: s for s, t in (results or {}).items()}
+    results = results or {}
+    named = {t.grad_fn: s for s, t in results.items()}
+    tensors = {t.grad_fn: t for t in results.values()}
     left, columns = max(depth.values()), {}
     for node, d in sorted(depth.items(), key=lambda item: -item[1]):
         columns.setdefault(left if hasattr(node, "variable") else d, []).append(node)  # leaves left
-    xy = {n: (-d, i - (len(c) - 1) / 2) for d, c in columns.items() for i, n in enumerate(c)}
-    fig, ax = subplots(figsize=(6.4, 2.4))
+    xy = {
+        n: (-d, 1.2 * (i - (len(c) - 1) / 2)) for d, c in columns.items() for i, n in enumerate(c)
+    }
+    fig, ax = subplots(figsize=(6.4, 2.9))
     fig.set_layout_engine("none")  # no axes decorations to lay out
     ax.set_position((0.0, 0.0, 1.0, 1.0))
     arrow = {"arrowstyle": "->", "shrinkA": 14, "shrinkB": 14}
     for parent, node in edges:  # arrows in the forward direction
         ax.annotate("", xy=xy[node], xytext=xy[parent], arrowprops=arrow)
+    alt, points = [], {"textcoords": "offset points", "fontsize": 10}
     for node, (x, y) in xy.items():
         leaf = hasattr(node, "variable")
         ax.plot(x, y, "s" if leaf else "o", ms=26, mfc="white", mec="C0" if leaf else "C1")
         ax.text(x, y, _node_symbol(node, leaves), ha="center", va="center", fontsize=11)
         if node in named:
-            ax.text(x + 0.22, y + 0.12, f"${named[node]}$", ha="left", va="bottom", fontsize=11)
+            ax.annotate(f"${named[node]}$", (x, y), xytext=(14, 8), **points, ha="left")
+        tensor = node.variable if leaf else tensors.get(node)
+        if tensor is not None and tensor.grad is not None:  # value above, gradient below
+            value, grad = f"{tensor.item():g}", f"{tensor.grad.item():g}"
+            ax.annotate(f"${value}$", (x, y), xytext=(0, 16), **points, ha="center", va="bottom")
+            ax.annotate(
+                f"${grad}$", (x, y), xytext=(0, -16), **points, ha="center", va="top", color="C3"
+            )
+            symbol = _node_symbol(node, leaves) if leaf else f"${named[node]}$"
+            alt.append(f"{symbol} = {value}, ∂ = {grad}")
     ax.set_axis_off()
-    ax.margins(0.16, 0.35)
-    fig.set_label("graph: " + ", ".join(f"${s}$" for s in {**leaves, **(results or {})}))
+    ax.margins(0.16, 0.45)
+    symbols = ", ".join(f"${s}$" for s in {**leaves, **results})
+    fig.set_label("graph: " + ("; ".join(alt) if alt else symbols))
     return fig
 
 
 def draw_sample_graph(x=2.0, y=4.0, w=1.0):
-    """Draw the graph of ``ℓ = (x·w − y)²``; x and y require grad too, so they appear as leaves."""
+    """Draw the graph of ``ℓ = (x·w − y)²`` with every value and every gradient ``∂ℓ/∂·``."""
     x, y, w = (torch.tensor(float(v), dtype=F64, requires_grad=True) for v in (x, y, w))
     y_hat = x * w  # ŷ = x·w
     r = y_hat - y  # r = ŷ − y
     loss = r**2  # ℓ = r²
+    for t in (y_hat, r, loss):
+        t.retain_grad()  # keep ∂ℓ/∂ŷ, ∂ℓ/∂r, ∂ℓ/∂ℓ for the figure
+    loss.backward()
     return plot_graph(loss, {"x": x, "w": w, "y": y}, {r"\hat y": y_hat, "r": r, r"\ell": loss})
 
 
 def draw_fan_out_graph(a=2.0, b=1.0):
-    """Draw the graph of ``e = (a + b)(b + 1)``: two arrows leave ``b``."""
+    """Draw the graph of ``e = (a + b)(b + 1)``, two arrows leaving ``b``, values and gradients."""
     a, b, c, d, e = fan_out_graph(a, b)
+    for t in (c, d, e):
+        t.retain_grad()
+    e.backward()
     return plot_graph(e, {"a": a, "b": b}, {"c": c, "d": d, "e": e})
 
 
@@ -216,24 +240,79 @@ def _check_shape_candidates(n, h, d_out, **_) -> None:
 @checked(_check_shape_candidates)
 # --8<-- [start:shapes]
 def shape_candidates(n=4, h=4, d_out=3, seed=0) -> list[dict]:
-    """Every product of ``a`` (n×h) and ``G = ∂ℓ/∂ŷ`` (n×d_out), (un)transposed, of shape h×d_out.
+    """Every product of ``a`` (n×h) with ``G = ∂ℓ/∂ŷ`` (n×d_out) that has the shape h×d_out.
 
-    Returns one row per such product with its distance to autograd's ``∂ℓ/∂W2``.
+    The candidates are the eight products ``X·Y`` with one factor from ``a, aᵀ`` and the other
+    from ``G, Gᵀ``, in either order. Returns one row per product whose shapes chain and whose
+    result is h×d_out, with its largest distance to autograd's ``∂ℓ/∂W2``.
     """
     g = generator(seed)
-    a, grad_y = (
-        torch.randn(n, h, dtype=F64, generator=g),
-        torch.randn(n, d_out, dtype=F64, generator=g),
-    )
+    a = torch.randn(n, h, dtype=F64, generator=g)
+    grad_y = torch.randn(n, d_out, dtype=F64, generator=g)
     w2 = torch.zeros(h, d_out, dtype=F64, requires_grad=True)
     ((a @ w2) * grad_y).sum().backward()  # ŷ = a·W2 with upstream gradient G: ∂ℓ/∂W2
-    products = {"aᵀ·G": (a.T, grad_y), "a·G": (a, grad_y), "Gᵀ·a": (grad_y.T, a)}
+    from_a = {"a": a, "aᵀ": a.T}
+    from_g = {"G": grad_y, "Gᵀ": grad_y.T}
+    pairs = [(p, q) for p in from_a.items() for q in from_g.items()]
+    pairs += [(q, p) for p, q in pairs]  # both orders: a-factor first, then G-factor first
     rows = []
-    for name, (left, right) in products.items():
+    for (left_name, left), (right_name, right) in pairs:
         if left.shape[1] == right.shape[0] and (left.shape[0], right.shape[1]) == (h, d_out):
             gap = (left @ right - w2.grad).abs().max().item()
-            rows.append({"N": n, "H": h, "candidate": name, "max|Δ|": gap})
+            rows.append(
+                {
+                    "N": n,
+                    "H": h,
+                    "D_out": d_out,
+                    "candidate": f"{left_name}·{right_name}",
+                    "max|Δ|": gap,
+                }
+            )
     return rows
 
 
 # --8<-- [end:shapes]
+
+
+def _check_gate_patterns(x, y, **_) -> None:
+    check_float("x", x)
+    check_float("y", y)
+    if x == y:
+        raise ValueError("x and y must differ, or max(x, y) has no single route")
+
+
+@checked(_check_gate_patterns)
+# --8<-- [start:gates]
+def gate_patterns(x=2.0, y=-3.0, upstream=(5.0, -2.0)) -> list[dict]:
+    """What four gates do with the gradient arriving from above, computed by autograd (float64).
+
+    Each gate gets ``∂L/∂z = upstream[0]`` (the fan-out ``x → (z₁, z₂)`` gets one per copy)
+    and passes ``∂L/∂x`` and ``∂L/∂y`` down.
+    """
+    gates = {
+        "z = x + y": lambda x, y: [x + y],  # add: distributes g to both inputs
+        "z = x·y": lambda x, y: [x * y],  # mul: swaps, x gets g·y and y gets g·x
+        "z = max(x, y)": lambda x, y: [torch.maximum(x, y)],  # max: routes g to the larger
+        "z₁ = z₂ = x": lambda x, y: [x, x],  # fan-out: the copies' gradients add up
+    }
+    rows = []
+    for name, gate in gates.items():
+        xt, yt = (torch.tensor(v, dtype=F64, requires_grad=True) for v in (x, y))
+        outputs = gate(xt, yt)
+        grads = upstream[: len(outputs)]  # ∂L/∂z for each output
+        sum(g * z for g, z in zip(grads, outputs, strict=True)).backward()  # L = Σ gᵢ·zᵢ
+        dy = "0" if yt.grad is None else f"{yt.grad.item():g}"  # y unused: no gradient
+        rows.append(
+            {
+                "gate": name,
+                "x": f"{x:g}",
+                "y": f"{y:g}",
+                "∂L/∂z": ", ".join(f"{g:g}" for g in grads),
+                "∂L/∂x": f"{xt.grad.item():g}",
+                "∂L/∂y": dy,
+            }
+        )
+    return rows
+
+
+# --8<-- [end:gates]

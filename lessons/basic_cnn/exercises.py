@@ -22,6 +22,7 @@ def _check_conv2d_unfold(x, weight, stride, padding, **_) -> None:
 
 
 @checked(_check_conv2d_unfold)
+# --8<-- [start:conv2d_unfold]
 def conv2d_unfold(x: torch.Tensor, weight: torch.Tensor, bias=None, stride=1, padding=0):
     """2-D convolution without Python loops: ``F.unfold`` and one matrix product.
 
@@ -40,11 +41,16 @@ def conv2d_unfold(x: torch.Tensor, weight: torch.Tensor, bias=None, stride=1, pa
     cols = F.unfold(x, k, padding=padding, stride=stride)  # (N, C·K², L)
     out = weight.view(o, -1) @ cols  # (O, C·K²) @ (N, C·K², L) → (N, O, L)
     if bias is not None:
-        out = out + bias.view(1, -1, 1)
-    h_out, w_out = (h - k + 2 * padding) // stride + 1, (w - k + 2 * padding) // stride + 1
+        out = out + bias.view(1, -1, 1)  # + b_o at every position
+    h_out = (h - k + 2 * padding) // stride + 1  # H_out = ⌊(H − K + 2P)/S⌋ + 1
+    w_out = (w - k + 2 * padding) // stride + 1  # W_out, the same formula; L = H_out·W_out
     return out.view(n, o, h_out, w_out)
 
 
+# --8<-- [end:conv2d_unfold]
+
+
+# --8<-- [start:unfold_gap]
 def unfold_gap(seed: int = 0, stride: int = 2, padding: int = 1) -> float:
     """Largest |conv2d_unfold − nn.Conv2d| on random float64 inputs (N=2, C=3, O=4, K=3, 8×8).
 
@@ -59,6 +65,10 @@ def unfold_gap(seed: int = 0, stride: int = 2, padding: int = 1) -> float:
     return (ours - conv(x)).abs().max().item()
 
 
+# --8<-- [end:unfold_gap]
+
+
+# --8<-- [start:layer_mults]
 def layer_mults(model: nn.Module, x: torch.Tensor) -> dict[str, int]:
     """Multiplications per image of every ``Conv2d`` and ``Linear`` layer, from a forward pass.
 
@@ -91,6 +101,10 @@ def layer_mults(model: nn.Module, x: torch.Tensor) -> dict[str, int]:
     return counts
 
 
+# --8<-- [end:layer_mults]
+
+
+# --8<-- [start:make_avg_cnn]
 def make_avg_cnn(seed: int = 0) -> CNN:
     """The lesson's CNN, same initial weights, with ``nn.AvgPool2d(2)`` instead of max pooling.
 
@@ -105,12 +119,16 @@ def make_avg_cnn(seed: int = 0) -> CNN:
     return model
 
 
+# --8<-- [end:make_avg_cnn]
+
+
 def _check_make_cnn5(c1, c2, **_) -> None:
     check_int("c1", c1, minimum=1)
     check_int("c2", c2, minimum=1)
 
 
 @checked(_check_make_cnn5)
+# --8<-- [start:make_cnn5]
 def make_cnn5(seed: int = 0, c1: int = 10, c2: int = 20) -> CNN:
     """The course's 5×5 kernels with ``padding=2``: 8 → 8 → 4 → 4 → 2, so ``Linear(c2·2·2, 10)``.
 
@@ -127,3 +145,6 @@ def make_cnn5(seed: int = 0, c1: int = 10, c2: int = 20) -> CNN:
         model.conv1 = nn.Conv2d(1, c1, kernel_size=5, padding=2)  # 1×8×8 → c1×8×8
         model.conv2 = nn.Conv2d(c1, c2, kernel_size=5, padding=2)  # c1×4×4 → c2×4×4
     return model
+
+
+# --8<-- [end:make_cnn5]

@@ -28,11 +28,16 @@ def _check_encode(text, vocab) -> None:
 
 
 @checked(_check_encode)
+# --8<-- [start:encode]
 def encode(text: str, vocab: str = VOCAB) -> torch.Tensor:
     """Indices (int64) of the characters of ``text`` in ``vocab``."""
     return torch.tensor([vocab.index(c) for c in text])
 
 
+# --8<-- [end:encode]
+
+
+# --8<-- [start:cell_linear_net]
 class CellLinearNet(nn.Module):
     """One-hot input, ``nn.RNNCell(4, H)`` stepped by hand, then ``nn.Linear(H, 4)`` scores."""
 
@@ -45,11 +50,15 @@ class CellLinearNet(nn.Module):
         """Map one-hot ``x`` (T, B, 4) to scores (T, B, 4)."""
         h, out = x.new_zeros(x.shape[1], self.cell.hidden_size), []
         for x_t in x:
-            h = self.cell(x_t, h)
-            out.append(self.fc(h))
+            h = self.cell(x_t, h)  # h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)
+            out.append(self.fc(h))  # z_t = W h_t + b, any real numbers
         return torch.stack(out)
 
 
+# --8<-- [end:cell_linear_net]
+
+
+# --8<-- [start:reverse_net]
 class ReverseNet(nn.Module):
     """Embedding → ``nn.RNN`` (optionally bidirectional) → ``nn.Linear`` scores per character."""
 
@@ -65,7 +74,11 @@ class ReverseNet(nn.Module):
         return self.fc(out)
 
 
+# --8<-- [end:reverse_net]
+
+
 @checked(_check_fit_sequence)
+# --8<-- [start:fit_sequence]
 def fit_sequence(model, x, y, epochs=15, lr=0.1, reduction="mean", optimizer="adam", vocab=VOCAB):
     """The loop of :func:`lessons.basic_rnn.lesson.train_hello` for any model, loss and optimizer.
 
@@ -86,7 +99,7 @@ def fit_sequence(model, x, y, epochs=15, lr=0.1, reduction="mean", optimizer="ad
     opt, losses, predictions = opt_class(model.parameters(), lr=lr), [], []
     for _ in range(epochs):
         scores = model(x.unsqueeze(1)).squeeze(1)  # (T, K)
-        loss = nn.functional.cross_entropy(scores, y, reduction=reduction)
+        loss = nn.functional.cross_entropy(scores, y, reduction=reduction)  # Σ_t or mean_t of L_t
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -95,6 +108,10 @@ def fit_sequence(model, x, y, epochs=15, lr=0.1, reduction="mean", optimizer="ad
     return losses, predictions
 
 
+# --8<-- [end:fit_sequence]
+
+
+# --8<-- [start:sum_vs_mean]
 def sum_vs_mean(optimizer: str = "adam", lr: float = 0.1, epochs: int = 15, seed: int = 0):
     """Train the lesson's one-hot ``CellNet`` in float64 with mean and with summed step losses.
 
@@ -112,9 +129,16 @@ def sum_vs_mean(optimizer: str = "adam", lr: float = 0.1, epochs: int = 15, seed
     return out
 
 
+# --8<-- [end:sum_vs_mean]
+
+
+# --8<-- [start:one_hot]
 def one_hot(text: str, dtype=torch.float32) -> torch.Tensor:
     """One-hot rows (T, 4) of ``text`` over :data:`lessons.basic_rnn.lesson.VOCAB`."""
     return nn.functional.one_hot(encode(text), len(VOCAB)).to(dtype)
+
+
+# --8<-- [end:one_hot]
 
 
 def _check_linear_head_sweep(hidden_size, **_) -> None:
@@ -122,6 +146,7 @@ def _check_linear_head_sweep(hidden_size, **_) -> None:
 
 
 @checked(_check_linear_head_sweep)
+# --8<-- [start:linear_head_sweep]
 def linear_head_sweep(hidden_size: int = 8, seeds=range(10), epochs: int = 15) -> list[str]:
     """Final prediction of :class:`CellLinearNet` on "hello" → "ohlol" for each seed."""
     finals = []
@@ -132,6 +157,10 @@ def linear_head_sweep(hidden_size: int = 8, seeds=range(10), epochs: int = 15) -
     return finals
 
 
+# --8<-- [end:linear_head_sweep]
+
+
+# --8<-- [start:decay_rates]
 def decay_rates(hidden_sizes=(8, 32, 128), seeds=range(5), seq_len: int = 30) -> dict:
     """Per-step decay factor ``(‖∂L/∂h_0‖ at k = T / at k = 1)^(1/(T − 1))`` with σ = 1.
 
@@ -143,14 +172,21 @@ def decay_rates(hidden_sizes=(8, 32, 128), seeds=range(5), seq_len: int = 30) ->
         out[h] = []
         for seed in seeds:
             norms = gradient_decay(seq_len, h, scales=(1.0,), seed=seed)[1.0]
-            out[h].append((norms[-1] / norms[0]) ** (1 / (seq_len - 1)))
+            out[h].append((norms[-1] / norms[0]) ** (1 / (seq_len - 1)))  # (g_T / g_1)^(1/(T−1))
     return out
 
 
+# --8<-- [end:decay_rates]
+
+
+# --8<-- [start:make_reverse_net]
 def make_reverse_net(seed: int = 0, bidirectional: bool = False, hidden_size: int = 16):
     """A seeded :class:`ReverseNet` over :data:`REVERSE_VOCAB`."""
     with seeded(seed):
         return ReverseNet(len(REVERSE_VOCAB), hidden_size, bidirectional)
+
+
+# --8<-- [end:make_reverse_net]
 
 
 def _check_epochs_to_learn(source, target, **_) -> None:
@@ -159,6 +195,7 @@ def _check_epochs_to_learn(source, target, **_) -> None:
 
 
 @checked(_check_epochs_to_learn)
+# --8<-- [start:epochs_to_learn]
 def epochs_to_learn(seed=0, bidirectional=False, source="hello world", target=None, epochs=60):
     """First epoch (1-based) whose prediction is ``target`` (default: ``source`` reversed).
 
@@ -174,13 +211,22 @@ def epochs_to_learn(seed=0, bidirectional=False, source="hello world", target=No
     return next((i + 1 for i, p in enumerate(predictions) if p == target), None)
 
 
-@torch.no_grad()
+# --8<-- [end:epochs_to_learn]
+
+
+# --8<-- [start:first_output_changes]
 def first_output_changes(model: ReverseNet, a: str, b: str) -> bool:
     """Whether the scores at step 1 differ for inputs ``a`` and ``b`` (same first character)."""
-    xa, xb = encode(a, REVERSE_VOCAB)[:, None], encode(b, REVERSE_VOCAB)[:, None]
-    return not torch.allclose(model(xa)[0], model(xb)[0], rtol=0, atol=1e-12)
+    xa, xb = encode(a, REVERSE_VOCAB)[:, None], encode(b, REVERSE_VOCAB)[:, None]  # (T, 1)
+    with torch.no_grad():
+        za, zb = model(xa)[0], model(xb)[0]  # scores at step t = 1
+    return not torch.allclose(za, zb, rtol=0, atol=1e-12)
 
 
+# --8<-- [end:first_output_changes]
+
+
+# --8<-- [start:trained_embeddings]
 def trained_embeddings(seed: int = 0, epochs: int = 15) -> tuple[torch.Tensor, torch.Tensor]:
     """``embedding.weight`` of an :class:`EmbedNet` before and after ``train_hello``'s training.
 
@@ -192,3 +238,6 @@ def trained_embeddings(seed: int = 0, epochs: int = 15) -> tuple[torch.Tensor, t
     initial = model.embedding.weight.detach().clone()
     fit_sequence(model, encode("hello"), encode("ohlol"), epochs)
     return initial, model.embedding.weight.detach().clone()
+
+
+# --8<-- [end:trained_embeddings]

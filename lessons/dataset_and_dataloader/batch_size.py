@@ -41,6 +41,7 @@ def _check_compare_batch_sizes(seeds, **_) -> None:
 
 
 @checked(_check_compare_batch_sizes)
+# --8<-- [start:compare_batch_sizes]
 def compare_batch_sizes(train_set, batch_sizes, epochs=20, lr=0.1, seeds=range(5)):
     """Train once per batch size and seed (initial weights and shuffling), same epochs and η.
 
@@ -49,9 +50,12 @@ def compare_batch_sizes(train_set, batch_sizes, epochs=20, lr=0.1, seeds=range(5
 
     """
     seeds = list(seeds)
-    return {
+    return {  # B: batch size; one run of train_minibatch per seed s, learning rate η = lr
         b: [train_minibatch(train_set, b, epochs, lr, s)[1] for s in seeds] for b in batch_sizes
     }
+
+
+# --8<-- [end:compare_batch_sizes]
 
 
 def batch_table(results) -> str:

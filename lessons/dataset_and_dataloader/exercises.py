@@ -29,6 +29,7 @@ def _check_loader_batch_sizes(n, batch_size, **_) -> None:
 
 
 @checked(_check_loader_batch_sizes)
+# --8<-- [start:loader_batch_sizes]
 def loader_batch_sizes(n: int, batch_size: int, drop_last: bool = False) -> list[int]:
     """Sizes of the batches a real ``DataLoader`` yields over ``n`` samples.
 
@@ -44,6 +45,10 @@ def loader_batch_sizes(n: int, batch_size: int, drop_last: bool = False) -> list
     return [len(batch) for (batch,) in loader]
 
 
+# --8<-- [end:loader_batch_sizes]
+
+
+# --8<-- [start:sorted_by_label]
 def sorted_by_label(dataset: Dataset) -> Subset:
     """The samples of ``dataset`` reordered by label: all 0s first, then all 1s (stable).
 
@@ -57,6 +62,9 @@ def sorted_by_label(dataset: Dataset) -> Subset:
     return Subset(dataset, torch.argsort(labels, stable=True).tolist())
 
 
+# --8<-- [end:sorted_by_label]
+
+
 def _check_train_ordered(batch_size, epochs, lr, seed, **_) -> None:
     check_int("batch_size", batch_size, minimum=1)
     check_int("epochs", epochs, minimum=1)
@@ -65,6 +73,7 @@ def _check_train_ordered(batch_size, epochs, lr, seed, **_) -> None:
 
 
 @checked(_check_train_ordered)
+# --8<-- [start:train_ordered]
 def train_ordered(train_set, shuffle: bool, batch_size=32, epochs=20, lr=0.1, seed=0, device=None):
     """The lesson's ``train_minibatch``, with shuffling switched on or off.
 
@@ -81,7 +90,7 @@ def train_ordered(train_set, shuffle: bool, batch_size=32, epochs=20, lr=0.1, se
         ``(model, hist)``: the trained model; ``hist["iter_loss"]`` holds the loss of every
         batch, ``hist["epoch_loss"]`` the mean loss of each epoch.
     """
-    loader = DataLoader(
+    loader = DataLoader(  # shuffle=False: the same order, batch after batch, every epoch
         train_set, batch_size=batch_size, shuffle=shuffle, generator=generator(seed)
     )
     dev = resolve_device(device)
@@ -89,19 +98,23 @@ def train_ordered(train_set, shuffle: bool, batch_size=32, epochs=20, lr=0.1, se
     loss_fn, opt = nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=lr)
     hist = {"iter_loss": [], "epoch_loss": []}
     for _ in range(epochs):
-        total = 0.0
-        for x, y in loader:
+        total = 0.0  # Σ over the epoch of B·L(batch)
+        for x, y in loader:  # x (B, d), y (B, 1)
             x, y = x.to(dev), y.to(dev)
-            loss = loss_fn(model(x), y)
+            loss = loss_fn(model(x), y)  # L = mean BCE over the batch
             opt.zero_grad()
             loss.backward()
-            opt.step()
+            opt.step()  # w ← w − η·∇L
             total += loss.item() * len(x)
             hist["iter_loss"].append(loss.item())
-        hist["epoch_loss"].append(total / len(train_set))
+        hist["epoch_loss"].append(total / len(train_set))  # mean loss per sample, over N
     return model, hist
 
 
+# --8<-- [end:train_ordered]
+
+
+# --8<-- [start:full_loss]
 def full_loss(model: nn.Module, dataset: Dataset) -> float:
     """Mean BCE of ``model`` over the whole ``dataset``, in evaluation (no gradient).
 
@@ -119,6 +132,10 @@ def full_loss(model: nn.Module, dataset: Dataset) -> float:
         return nn.BCEWithLogitsLoss()(model(x), y).item()
 
 
+# --8<-- [end:full_loss]
+
+
+# --8<-- [start:lazy_csv_dataset]
 class LazyCsvDataset(Dataset):
     """Map-style dataset that reads one CSV line per ``__getitem__`` (nothing is kept in memory).
 
@@ -143,11 +160,15 @@ class LazyCsvDataset(Dataset):
         return self.n
 
 
+# --8<-- [end:lazy_csv_dataset]
+
+
 def _check_epoch_seconds(num_workers, **_) -> None:
     check_int("num_workers", num_workers, minimum=0)
 
 
 @checked(_check_epoch_seconds)
+# --8<-- [start:epoch_seconds]
 def epoch_seconds(dataset: Dataset, batch_size: int = 32, num_workers: int = 0) -> float:
     """Wall-clock seconds of one pass over ``dataset`` with a ``DataLoader`` (no training).
 
@@ -165,6 +186,10 @@ def epoch_seconds(dataset: Dataset, batch_size: int = 32, num_workers: int = 0) 
     return time.perf_counter() - start
 
 
+# --8<-- [end:epoch_seconds]
+
+
+# --8<-- [start:spawn_script]
 SCRIPT = """\
 import torch
 from torch.utils.data import DataLoader, TensorDataset
@@ -191,11 +216,15 @@ def spawn_script(guarded: bool) -> str:
     return SCRIPT + "\n\n" + call
 
 
+# --8<-- [end:spawn_script]
+
+
 def _check_run_script(timeout, **_) -> None:
     check_float("timeout", timeout, minimum=0.0, strict=True)
 
 
 @checked(_check_run_script)
+# --8<-- [start:run_script]
 def run_script(source: str, folder, timeout: float = 120.0) -> subprocess.CompletedProcess:
     """Write ``source`` to ``folder/script.py`` and run it with this Python interpreter.
 
@@ -213,6 +242,10 @@ def run_script(source: str, folder, timeout: float = 120.0) -> subprocess.Comple
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder)
 
 
+# --8<-- [end:run_script]
+
+
+# --8<-- [start:import_as_worker]
 def import_as_worker(source: str, folder) -> tuple[str, list[str]]:
     """Run ``source`` in this process the way a spawn worker imports the main script.
 
@@ -230,6 +263,9 @@ def import_as_worker(source: str, folder) -> tuple[str, list[str]]:
     with contextlib.redirect_stdout(io.StringIO()) as out:
         names = runpy.run_path(str(path), run_name="__mp_main__")
     return out.getvalue(), sorted(n for n in names if not n.startswith("_"))
+
+
+# --8<-- [end:import_as_worker]
 
 
 def error_summary(stderr: str) -> list[str]:

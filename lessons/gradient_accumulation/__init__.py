@@ -4,8 +4,8 @@
   K·B.
 * ``distributed``: Gradient accumulation with ``DistributedDataParallel``: ``no_sync`` and
   counted all-reduces.
-* ``memory``: Activation memory: what autograd keeps for backward, and how accumulation divides
-  it by K.
+* ``memory``: Memory of one optimizer step, measured: accumulation and activation
+  checkpointing.
 * ``practice``: Gradient accumulation as trainers do it: clipping, schedulers, mixed precision,
   tokens, cost.
 * ``training``: Gradient accumulation in training: K micro-batches of B against one batch of

@@ -1,10 +1,10 @@
-"""Exercises of the gradient-accumulation lesson: Adam, DataLoader, memory, GroupNorm, 'sum'."""
+"""Exercises of the gradient-accumulation lesson: Adam, checkpointing, memory, GroupNorm, 'sum'."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.flop_counter import FlopCounterMode
 
 from lessons.checks import check_float, check_int, checked
 from lessons.gradient_accumulation.lesson import (
@@ -15,6 +15,7 @@ from lessons.gradient_accumulation.lesson import (
     make_data,
     make_mlp,
 )
+from lessons.gradient_accumulation.memory import MiB, PeakMemory, make_deep
 from lessons.seeds import generator, seeded
 
 
@@ -29,6 +30,7 @@ def _check_train_variant(batch_size, accumulation_steps, lr, epochs, options, **
 
 
 @checked(_check_train_variant)
+# --8<-- [start:train_variant]
 def train_variant(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, seed=0, **options):
     """``accumulation_training.train`` with more options.
 
@@ -61,43 +63,43 @@ def train_variant(x, y, batch_size, accumulation_steps=1, lr=0.2, epochs=15, see
 
 
 def max_gap(a, b, scale: float = 1.0) -> float:
-    """max_t |a_t/scale − b_t| (∞ if a value is not finite)."""
+    """Return max_t |a_t/scale − b_t| (∞ if a value is not finite)."""
     gap = (torch.tensor(a, dtype=F64) / scale - torch.tensor(b, dtype=F64)).abs()
     return gap.nan_to_num(float("inf")).max().item()
 
 
-def _check_loader_steps(n, batch_size, accumulation_steps, **_) -> None:
-    check_int("n", n, minimum=1)
-    check_int("batch_size", batch_size, minimum=1)
+# --8<-- [end:train_variant]
+
+
+def _check_partial_checkpoint(every, accumulation_steps, **_) -> None:
+    check_int("every", every, minimum=1)
     check_int("accumulation_steps", accumulation_steps, minimum=1)
 
 
-@checked(_check_loader_steps)
-def loader_steps(n=76, batch_size=8, accumulation_steps=4, seed=0) -> list[dict]:
-    """A DataLoader loop (``drop_last=False``) that weights micro-batch k of group G by n_k/N_G.
+@checked(_check_partial_checkpoint)
+# --8<-- [start:partial_checkpoint]
+def partial_checkpoint(every=2, accumulation_steps=1, total_batch=1024, seed=0) -> dict:
+    """``step_memory`` with only every ``every``-th block of the model checkpointed."""
+    k, model = accumulation_steps, make_deep(seed=seed)
+    blocks = list(model)[1:-1]  # the Blocks between the input and the output layer
+    for i, block in enumerate(blocks, start=1):
+        block.checkpointed = i % every == 0  # blocks every, 2·every, …
+    x, y = make_data(total_batch, 16, seed)
+    m_fwd = 0
+    with PeakMemory() as mem, FlopCounterMode(display=False) as flops:
+        for xb, yb in zip(x.chunk(k), y.chunk(k), strict=True):
+            before = mem.now
+            loss = nn.functional.mse_loss(model(xb), yb) / k
+            m_fwd = max(m_fwd, mem.now - before)  # what the forward pass keeps
+            loss.backward()
+            del loss
+            mem.collect()
+    row = {"every": every, "checkpointed": sum(b.checkpointed for b in blocks)}
+    row |= {"M_fwd": m_fwd / MiB, "M_peak": mem.peak / MiB}
+    return row | {"GFLOP": flops.get_total_flops() / 1e9}
 
-    Before each optimizer step the accumulated gradient is compared with the gradient of one
-    batch of the group's samples (float64, SGD with η = 0.1 between steps).
 
-    Returns:
-        Per step: ``{"N_G": samples, "micro-batches": count, "max|Δg|": gap}``.
-    """
-    x, y = make_data(n, seed=seed, dtype=F64)
-    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
-    model = make_mlp(seed=seed, dtype=F64)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    batches, rows, k = list(loader), [], accumulation_steps
-    for start in range(0, len(batches), k):
-        group = batches[start : start + k]  # the last group may hold fewer micro-batches
-        n_g = sum(len(xb) for xb, _ in group)  # N_G
-        xg, yg = torch.cat([xb for xb, _ in group]), torch.cat([yb for _, yb in group])
-        full = accumulate(model, [(xg, yg)], [1.0])  # one batch of the same samples
-        acc = accumulate(model, group, [len(xb) / n_g for xb, _ in group])  # w_k = n_k/N_G
-        rows.append(
-            {"N_G": n_g, "micro-batches": len(group), "max|Δg|": (acc - full).abs().max().item()}
-        )
-        opt.step()  # θ ← θ − η·g (with the accumulated gradient, now in .grad)
-    return rows
+# --8<-- [end:partial_checkpoint]
 
 
 def _check_saved_bytes_by_hand(samples, **_) -> None:
@@ -105,15 +107,23 @@ def _check_saved_bytes_by_hand(samples, **_) -> None:
 
 
 @checked(_check_saved_bytes_by_hand)
-def saved_bytes_by_hand(samples: int, d_in: int = 16, hidden: int = 8192, itemsize: int = 4) -> int:
-    """Bytes autograd keeps for ``samples`` samples: the first layer's input and the ReLU output."""
-    return samples * (d_in + hidden) * itemsize
+# --8<-- [start:by_hand]
+def saved_bytes_by_hand(samples: int, width: int = 512, depth: int = 4, itemsize: int = 4) -> int:
+    """Bytes a forward pass of ``make_deep`` keeps for ``samples`` samples.
+
+    The input layer's output (the first block's input), and in every block the pre-activation
+    (for GELU') and the GELU output (the next layer's input): 1 + 2·depth tensors of width W.
+    """
+    return (1 + 2 * depth) * samples * width * itemsize
 
 
-def parameter_bytes(d_in: int = 16, hidden: int = 8192, d_out: int = 1, itemsize: int = 4) -> int:
-    """M_θ + M_∇θ: weights and biases of d_in → hidden → d_out, and as many gradients."""
-    count = d_in * hidden + hidden + hidden * d_out + d_out
-    return 2 * count * itemsize
+def parameter_bytes(width: int = 512, depth: int = 4, itemsize: int = 4) -> int:
+    """M_∇θ: as many gradient entries as parameters in 16 → W, depth × (W → W), W → 1."""
+    count = 16 * width + width + depth * (width * width + width) + width + 1
+    return count * itemsize
+
+
+# --8<-- [end:by_hand]
 
 
 def _check_group_norm_gap(accumulation_steps, groups, **_) -> None:
@@ -122,6 +132,7 @@ def _check_group_norm_gap(accumulation_steps, groups, **_) -> None:
 
 
 @checked(_check_group_norm_gap)
+# --8<-- [start:group_norm]
 def group_norm_gap(accumulation_steps=4, groups=4, seed=0) -> float:
     """Max |g_acc − g_full| for the lesson's MLP with ``GroupNorm(groups, 32)`` (float64)."""
     x, y = make_data(64, seed=seed, dtype=F64)
@@ -134,3 +145,6 @@ def group_norm_gap(accumulation_steps=4, groups=4, seed=0) -> float:
     acc = accumulated_grad(models[0], x, y, accumulation_steps)  # K forward passes
     full = accumulate(models[1], [(x, y)], [1.0])  # one forward pass
     return (acc - full).abs().max().item()
+
+
+# --8<-- [end:group_norm]

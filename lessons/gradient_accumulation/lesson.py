@@ -1,19 +1,20 @@
 """Gradient accumulation: K micro-batches of size B give the gradient of one batch of K·B.
 
-The lesson checks the identity by hand and with autograd, trains both ways
-(:mod:`lessons.gradient_accumulation.training`), and shows where the identity breaks:
-``reduction='sum'``, an incomplete last group, and BatchNorm.
-What it saves, activation memory, is measured in :mod:`lessons.gradient_accumulation.memory`.
+The lesson checks the identity by hand and with autograd, writes the standard loop over a
+``DataLoader`` (:func:`accumulation_epoch`), and gathers in one table (:func:`identity_table`)
+where the identity holds and where it breaks: ``reduction='sum'``, an incomplete last group,
+BatchNorm, the notes' loop. Training runs are in :mod:`lessons.gradient_accumulation.training`,
+memory and activation checkpointing in :mod:`lessons.gradient_accumulation.memory`.
 """
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from lessons.checks import check_int, checked
+from lessons.plotting import subplots
 from lessons.seeds import generator, seeded
 
 F64 = torch.float64
@@ -121,7 +122,8 @@ def _check_grad_gap(accumulation_steps, norm, **_) -> None:
 def grad_gap(accumulation_steps=4, dtype=F64, norm=None, seed=0):
     """Compare K micro-batches with one batch of 64 samples on two copies of the MLP.
 
-    Returns a row: max |g_acc − g_full| and the largest gap of the running statistics.
+    Returns a row: ⟨g_acc, g_full⟩/‖g_full‖², max |g_acc − g_full| and the largest gap of
+    the running statistics.
     """
     x, y = make_data(64, seed=seed, dtype=dtype)
     acc_model, full_model = (make_mlp(seed=seed, norm=norm, dtype=dtype) for _ in range(2))
@@ -130,84 +132,144 @@ def grad_gap(accumulation_steps=4, dtype=F64, norm=None, seed=0):
     pairs = zip(acc_model.buffers(), full_model.buffers(), strict=True)  # BatchNorm's μ_run, σ²_run
     run = max(((a - b).abs().max().item() for a, b in pairs if a.is_floating_point()), default=0.0)
     row = {"dtype": str(dtype).split(".")[1], "norm": str(norm), "K": accumulation_steps}
-    return row | {"max|Δg|": (acc - full).abs().max().item(), "max|Δrunning|": run}
+    ratio = (acc @ full / (full @ full)).item()  # ⟨g, g_ref⟩ / ‖g_ref‖²
+    return row | {"ratio": ratio, "max|Δg|": (acc - full).abs().max().item(), "max|Δrunning|": run}
 
 
-def _check_notes_loop_gap(iterations, accumulation_steps, **_) -> None:
-    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
-    check_int("iterations", iterations, minimum=k)
+# --8<-- [start:loop]
+def accumulation_epoch(model, optimizer, loader, accumulation_steps: int) -> list[float]:
+    """One epoch: a step per K micro-batches of ``loader``, and one for a shorter last group.
+
+    Returns:
+        The loss J of every step: the mean over its samples, before the step.
+    """
+    k, n, b = accumulation_steps, len(loader.dataset), loader.batch_size
+    device, losses, total = next(model.parameters()).device, [], 0.0
+    for i, (xb, yb) in enumerate(loader):
+        n_group = min(k * b, n - i // k * k * b)  # N_G: K·B samples, fewer in the last group
+        out = model(xb.to(device))
+        loss = nn.functional.mse_loss(out, yb.to(device), reduction="sum") / n_group  # Σℓ_i/N_G
+        loss.backward()  # .grad ← .grad + ∇(Σ_i ℓ_i / N_G)
+        total += loss.item()
+        if (i + 1) % k == 0 or i + 1 == len(loader):  # K micro-batches done, or the data
+            optimizer.step()  # θ ← θ − η·g
+            optimizer.zero_grad()  # g ← 0 for the next group
+            losses.append(total)
+            total = 0.0
+    return losses
 
 
-@checked(_check_notes_loop_gap)
-# --8<-- [start:notes_loop]
-def notes_loop_gap(iterations=16, accumulation_steps=8, lr=0.01, seed=0):
-    """Compare the notes' loop (same full x every time) with one Adam step per K iterations."""
-    k, g = accumulation_steps, generator(seed)
-    x, y = torch.randn(64, 100, generator=g, dtype=F64), torch.randn(64, 10, generator=g, dtype=F64)
-    notes, plain = (make_mlp(100, 32, 10, seed=seed, dtype=F64) for _ in range(2))
-    opt_n, opt_p = (torch.optim.Adam(m.parameters(), lr=lr) for m in (notes, plain))
-    loss_fn = nn.MSELoss(reduction="sum")
-    for n in range(iterations):  # the notes' loop
-        (loss_fn(notes(x), y) / k).backward()  # the same x every time: K copies of ∇J/K
-        if (n + 1) % k == 0:
-            opt_n.step()
-            opt_n.zero_grad()
-    for _ in range(iterations // k):  # one ordinary step on x per K iterations
-        loss_fn(plain(x), y).backward()
-        opt_p.step()
-        opt_p.zero_grad()
-    pairs = zip(notes.parameters(), plain.parameters(), strict=True)
-    gap = max((a - b).abs().max().item() for a, b in pairs)
-    return {"max|Δθ|": gap, "backward_notes": iterations, "backward_plain": iterations // k}
+# --8<-- [end:loop]
 
 
-# --8<-- [end:notes_loop]
-
-
-def _check_sum_vs_mean(accumulation_steps, **_) -> None:
-    _steps_of_64(accumulation_steps)
-
-
-@checked(_check_sum_vs_mean)
-def sum_vs_mean(accumulation_steps=4, seed=0):
-    """Scale of the accumulated gradient against one big batch with the same reduction."""
-    x, y = make_data(64, seed=seed, dtype=F64)
-    model, rows = make_mlp(seed=seed, dtype=F64), []
-    for reduction in ("mean", "sum"):
-        ref = accumulate(model, [(x, y)], [1.0], reduction)  # g_ref on all K·B samples
-        for divide in (True, False):
-            acc = accumulated_grad(model, x, y, accumulation_steps, reduction, divide)
-            ratio = (acc @ ref / (ref @ ref)).item()  # ⟨g, g_ref⟩ / ‖g_ref‖²
-            rows.append({"reduction": reduction, "ℓ_k/K": divide, "ratio": ratio})
-    return rows
-
-
-def _check_last_group(n, batch_size, accumulation_steps, **_) -> None:
-    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
+def _check_loop_gap(n, batch_size, accumulation_steps, **_) -> None:
     check_int("n", n, minimum=1)
-    count = math.ceil(n / check_int("batch_size", batch_size, minimum=1))  # micro-batches
-    if count % k == 0:
-        raise ValueError(f"accumulation_steps={k} leaves no incomplete group of {count}")
+    check_int("batch_size", batch_size, minimum=1)
+    check_int("accumulation_steps", accumulation_steps, minimum=1)
 
 
-@checked(_check_last_group)
-def last_group(n=76, batch_size=8, accumulation_steps=4, seed=0):
-    """Weight the last, incomplete group of micro-batches three ways; compare with its mean.
+@checked(_check_loop_gap)
+def loop_gap(n=76, batch_size=8, accumulation_steps=4, lr=0.1, seed=0) -> dict:
+    """One epoch of :func:`accumulation_epoch` against full-batch SGD steps on the same groups.
 
-    Returns rows: w_k, ratio and relative error against the mean-loss gradient of the group.
+    Float64; the loader keeps the data's order, so group G holds samples K·B·G … K·B·(G+1) − 1.
+
+    Returns:
+        ``N_G`` of every step and ``max|Δθ|`` between the two models after the epoch.
     """
     k, b = accumulation_steps, batch_size
     x, y = make_data(n, seed=seed, dtype=F64)
-    batches = list(zip(x.split(b), y.split(b), strict=True))
+    loop, full = (make_mlp(seed=seed, dtype=F64) for _ in range(2))
+    opt = torch.optim.SGD(loop.parameters(), lr=lr)
+    accumulation_epoch(loop, opt, DataLoader(TensorDataset(x, y), batch_size=b), k)
+    opt_full, sizes = torch.optim.SGD(full.parameters(), lr=lr), []
+    for xg, yg in zip(x.split(k * b), y.split(k * b), strict=True):  # one batch per group
+        nn.functional.mse_loss(full(xg), yg).backward()  # mean over the N_G samples
+        opt_full.step()
+        opt_full.zero_grad()
+        sizes.append(len(xg))
+    pairs = zip(loop.parameters(), full.parameters(), strict=True)
+    return {"N_G": sizes, "max|Δθ|": max((p - q).abs().max().item() for p, q in pairs)}
+
+
+def _compare(case: str, weights: str, g, ref) -> dict:
+    """A row of :func:`identity_table`: ⟨g, g_ref⟩/‖g_ref‖² and max |g − g_ref|."""
+    ratio = (g @ ref / (ref @ ref)).item()
+    return {"case": case, "w_k": weights, "ratio": ratio, "max|Δ|": (g - ref).abs().max().item()}
+
+
+def _check_identity_table(accumulation_steps, **_) -> None:
+    _steps_of_64(accumulation_steps)
+
+
+@checked(_check_identity_table)
+def identity_table(accumulation_steps=4, seed=0) -> list[dict]:
+    """Accumulated gradient against the large batch's, case by case (float64, 64 samples).
+
+    Rows: both reductions with and without the division by K; the last, incomplete group of
+    76 samples in micro-batches of 8 under three weightings; LayerNorm and BatchNorm (and
+    BatchNorm's running statistics); the notes' loop (the same batch K times); and one epoch
+    of the DataLoader loop against full-batch steps (parameters, not gradients).
+    """
+    k = accumulation_steps
+    x, y = make_data(64, seed=seed, dtype=F64)
+    model, rows = make_mlp(seed=seed, dtype=F64), []
+    for reduction in ("mean", "sum"):
+        ref = accumulate(model, [(x, y)], [1.0], reduction)  # g_ref: all K·B samples at once
+        for divide in (True, False):
+            g = accumulated_grad(model, x, y, k, reduction, divide)
+            rows.append(_compare(f"reduction='{reduction}'", "1/K" if divide else "1", g, ref))
+    rows += _last_group_rows(k, seed)
+    for norm in ("layer", "batch"):
+        gap = grad_gap(k, norm=norm, seed=seed)
+        rows.append({"case": f"{norm.capitalize()}Norm", "w_k": "1/K", "ratio": gap["ratio"]})
+        rows[-1]["max|Δ|"] = gap["max|Δg|"]
+    running = {"case": "BatchNorm: μ_run, σ²_run", "w_k": "1/K", "ratio": "—"}
+    rows.append(running | {"max|Δ|": gap["max|Δrunning|"]})
+    ref = accumulate(model, [(x, y)], [1.0])  # the gradient of x alone
+    notes = accumulate(model, [(x, y)] * k, [1 / k] * k)  # the notes' loop: the same x, K times
+    rows.append(_compare("notes: the same x, K times", "1/K", notes, ref))
+    loop = {"case": "DataLoader loop: θ after 3 steps", "w_k": "1/N_G", "ratio": "—"}
+    rows.append(loop | {"max|Δ|": loop_gap(seed=seed)["max|Δθ|"]})
+    return rows
+
+
+def _last_group_rows(accumulation_steps, seed, n=76, batch_size=8) -> list[dict]:
+    """The last group of ``n`` samples in micro-batches of ``batch_size``, weighted three ways."""
+    k = accumulation_steps
+    x, y = make_data(n, seed=seed, dtype=F64)
+    batches = list(zip(x.split(batch_size), y.split(batch_size), strict=True))
     group = batches[len(batches) // k * k :]  # the last (number of micro-batches mod K)
     sizes, model = [len(xb) for xb, _ in group], make_mlp(seed=seed, dtype=F64)
     whole = tuple(torch.cat(t) for t in zip(*group, strict=True))  # all samples of the group
     ref = accumulate(model, [whole], [1.0])  # gradient of their mean loss
     schemes = {"1/K": [1 / k] * len(group), "1/|G|": [1 / len(group)] * len(group)}
     schemes["n_k/N_G"] = [s / sum(sizes) for s in sizes]  # weight by sample count
-    rows = []
-    for name, weights in schemes.items():
-        g = accumulate(model, group, weights)
-        err = ((g - ref).norm() / ref.norm()).item()  # ‖g − g_ref‖ / ‖g_ref‖
-        rows.append({"w_k": name, "ratio": (g @ ref / (ref @ ref)).item(), "rel_error": err})
-    return rows
+    case = "last group, n_k = " + "+".join(map(str, sizes))
+    return [_compare(case, name, accumulate(model, group, w), ref) for name, w in schemes.items()]
+
+
+def plot_timeline(accumulation_steps: int = 4):
+    """One optimizer step as a timeline: K forward and backward passes, then θ ← θ − η·g."""
+    k = check_int("accumulation_steps", accumulation_steps, minimum=1)
+    fig, ax = subplots(figsize=(8, 1.9))
+    t = 0.0
+    for i in range(1, k + 1):
+        ax.broken_barh([(t, 1.0)], (0.55, 0.4), color="C0", alpha=0.35)  # forward of micro-batch i
+        ax.text(t + 0.5, 0.75, f"$J_{{{i}}}$", ha="center", va="center")
+        ax.broken_barh([(t + 1.0, 1.6)], (0.05, 0.4), color="C1", alpha=0.45)  # its backward
+        ax.text(
+            t + 1.8, 0.25, rf"$g \leftarrow g + \nabla J_{{{i}}}/{k}$", ha="center", va="center"
+        )
+        ax.text(t + 1.3, -0.2, f"$k={i}$", ha="center", va="center")
+        t += 2.6
+    ax.broken_barh([(t + 0.2, 2.2)], (0.3, 0.4), color="C2", alpha=0.45)  # the one step
+    ax.text(t + 1.3, 0.5, r"$\theta \leftarrow \theta - \eta g$", ha="center", va="center")
+    ax.set(xlim=(-0.2, t + 2.6), ylim=(-0.4, 1.05), xlabel="$t$")
+    ax.set_yticks([0.75, 0.25], ["$J$", r"$\nabla$"])
+    ax.set_xticks([])
+    ax.grid(False)
+    fig.set_label(
+        f"$k=1$ … $K={k}$: $J_k$, $\\nabla J_k/K$; " + r"$\theta \leftarrow \theta - \eta g$"
+    )
+    return fig

@@ -30,10 +30,10 @@ def clipped_grads(max_norm=0.1, accumulation_steps=4, seed=0) -> dict[str, torch
     nn.utils.clip_grad_norm_(model.parameters(), max_norm)  # once, before the step
     once = _flat_grad(model)
     each = torch.zeros_like(once)
-    for batch in batches:  # the mistake: clip every micro-batch's gradient
-        accumulate(model, [batch], [1 / k])
-        nn.utils.clip_grad_norm_(model.parameters(), max_norm)
-        each += _flat_grad(model)
+    for batch in batches:  # the mistake: clip every micro-batch's gradient ∇J_k, then average
+        accumulate(model, [batch], [1.0])  # .grad = ∇J_k
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm)  # ∇J_k shortened to ‖·‖ ≤ c
+        each += _flat_grad(model) / k  # g ← g + clip(∇J_k) / K
     accumulate(model, [(x, y)], [1.0])  # one batch of K·B samples, clipped
     nn.utils.clip_grad_norm_(model.parameters(), max_norm)
     return {"once": once, "each": each, "big batch": _flat_grad(model)}
@@ -132,6 +132,22 @@ def train_amp(bf16: bool, accumulation_steps=8, batch_size=8, lr=0.2, epochs=3, 
 
 
 # --8<-- [end:amp]
+
+
+def _check_amp_table(seeds, **_) -> None:
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+
+
+@checked(_check_amp_table)
+def amp_table(seeds=range(5)) -> list[dict]:
+    """Per seed: J_1, J_T of :func:`train_amp` in bfloat16 and in float32, and their gap."""
+    rows = []
+    for seed in seeds:
+        bf16, fp32 = train_amp(True, seed=seed), train_amp(False, seed=seed)
+        row = {"seed": seed, "J_1": bf16[0], "J_T bf16": bf16[-1], "J_T fp32": fp32[-1]}
+        rows.append(row | {"|ΔJ_T|": abs(bf16[-1] - fp32[-1])})
+    return rows
 
 
 def token_batches(accumulation_steps=4, seqs=4, max_len=12, d_in=8, seed=0) -> list[tuple]:

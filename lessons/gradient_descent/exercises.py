@@ -21,6 +21,7 @@ def _check_gradient_wb(xs: Sequence[float], ys: Sequence[float], **_) -> None:
 
 
 @checked(_check_gradient_wb)
+# --8<-- [start:gradient_wb]
 def gradient_wb(xs: Sequence[float], ys: Sequence[float], w: float, b: float) -> tuple[float, ...]:
     """∂J/∂w and ∂J/∂b of J(w, b) = (1/N)·Σ (x_n·w + b − y_n)².
 
@@ -38,7 +39,10 @@ def gradient_wb(xs: Sequence[float], ys: Sequence[float], w: float, b: float) ->
         err = x * w + b - y  # ŷ_n − y_n
         gw += 2 * x * err  # ∂ℓ_n/∂w = 2·x_n·(ŷ_n − y_n)
         gb += 2 * err  # ∂ℓ_n/∂b = 2·(ŷ_n − y_n)
-    return gw / len(xs), gb / len(xs)
+    return gw / len(xs), gb / len(xs)  # ∂J/∂w, ∂J/∂b: means over n
+
+
+# --8<-- [end:gradient_wb]
 
 
 def _check_train_wb(xs, ys, lr, epochs, w0, b0, **_) -> None:
@@ -50,6 +54,7 @@ def _check_train_wb(xs, ys, lr, epochs, w0, b0, **_) -> None:
 
 
 @checked(_check_train_wb)
+# --8<-- [start:train_wb]
 def train_wb(xs, ys, lr=0.15, epochs=2000, w0=1.0, b0=0.0) -> tuple[float, float]:
     """Batch gradient descent on J(w, b) for ŷ = x·w + b.
 
@@ -71,6 +76,9 @@ def train_wb(xs, ys, lr=0.15, epochs=2000, w0=1.0, b0=0.0) -> tuple[float, float
     return w, b
 
 
+# --8<-- [end:train_wb]
+
+
 def _check_ema_uncorrected(beta: float, **_) -> None:
     check_float("beta", beta, minimum=0.0)
     if beta >= 1.0:
@@ -78,6 +86,7 @@ def _check_ema_uncorrected(beta: float, **_) -> None:
 
 
 @checked(_check_ema_uncorrected)
+# --8<-- [start:ema_uncorrected]
 def ema_uncorrected(values: Sequence[float], beta: float = 0.9) -> list[float]:
     """Exponential moving average without bias correction: s_t = β·s_{t−1} + (1 − β)·ℓ_t, s_0 = 0.
 
@@ -90,9 +99,12 @@ def ema_uncorrected(values: Sequence[float], beta: float = 0.9) -> list[float]:
     """
     s, out = 0.0, []
     for value in values:
-        s = beta * s + (1.0 - beta) * value  # s_t
+        s = beta * s + (1.0 - beta) * value  # s_t = β·s_{t−1} + (1 − β)·ℓ_t
         out.append(s)
     return out
+
+
+# --8<-- [end:ema_uncorrected]
 
 
 def _check_sgd_schedule(lrs: Sequence[float], epochs: Sequence[int], seed: int, **_) -> None:
@@ -106,6 +118,7 @@ def _check_sgd_schedule(lrs: Sequence[float], epochs: Sequence[int], seed: int, 
 
 
 @checked(_check_sgd_schedule)
+# --8<-- [start:sgd_schedule]
 def sgd_schedule(xs, ys, lrs: Sequence[float], epochs: Sequence[int], seed: int = 0) -> list[float]:
     """SGD (B = 1) with a piecewise-constant learning rate: ``epochs[i]`` epochs at ``lrs[i]``.
 
@@ -122,8 +135,11 @@ def sgd_schedule(xs, ys, lrs: Sequence[float], epochs: Sequence[int], seed: int 
     w, step_costs = 1.0, []
     for i, (lr, n_epochs) in enumerate(zip(lrs, epochs, strict=True)):
         h = train(xs, ys, batch_size=1, lr=lr, epochs=n_epochs, w0=w, seed=seed + i)
-        w, step_costs = h.w, step_costs + h.step_costs
+        w, step_costs = h.w, step_costs + h.step_costs  # the next phase starts where this one ends
     return step_costs
+
+
+# --8<-- [end:sgd_schedule]
 
 
 def _check_sgd_summary(n: int, tol: float, **_) -> None:
@@ -132,6 +148,7 @@ def _check_sgd_summary(n: int, tol: float, **_) -> None:
 
 
 @checked(_check_sgd_summary)
+# --8<-- [start:sgd_summary]
 def sgd_summary(step_costs: Sequence[float], j_star: float, n: int, tol: float = 1e-3) -> dict:
     """Speed and noise floor of an SGD run.
 
@@ -147,8 +164,11 @@ def sgd_summary(step_costs: Sequence[float], j_star: float, n: int, tol: float =
     """
     excess = np.asarray(step_costs) - j_star  # J(w_t) − J*
     below = np.flatnonzero(excess < tol)
-    first = int(below[0]) + 1 if below.size else -1
+    first = int(below[0]) + 1 if below.size else -1  # updates are counted from t = 1
     return {"first": first, "floor": float(np.median(excess[-n:]))}
+
+
+# --8<-- [end:sgd_summary]
 
 
 def plot_excess(runs: dict[str, Sequence[float]], j_star: float) -> Figure:
@@ -180,6 +200,7 @@ def _check_escape_steps(y0: float, lr: float, threshold: float) -> None:
 
 
 @checked(_check_escape_steps)
+# --8<-- [start:escape_steps]
 def escape_steps(y0: float, lr: float, threshold: float = 1.0) -> int:
     """Steps until |y_t| > ``threshold`` for GD on f = x² − y², where y_t = (1 + 2α)^t·y_0.
 
@@ -191,5 +212,10 @@ def escape_steps(y0: float, lr: float, threshold: float = 1.0) -> int:
     Returns:
         The smallest t with (1 + 2α)^t·|y_0| > ``threshold``.
     """
-    t = math.floor(math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)) + 1
-    return max(t, 0)
+    growth = 1 + 2 * lr  # y_{t+1} = (1 + 2α)·y_t
+    # the smallest integer t with growth^t·|y_0| > threshold
+    t = math.floor(math.log(threshold / abs(y0)) / math.log(growth)) + 1
+    return max(t, 0)  # t = 0 if |y_0| already exceeds it
+
+
+# --8<-- [end:escape_steps]

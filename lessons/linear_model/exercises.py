@@ -8,6 +8,7 @@ import numpy as np
 
 from lessons.checks import check_float, check_int, checked
 from lessons.linear_model.model_selection import make_noisy_data, select_model
+from lessons.printing import table
 
 
 def _check_best_w(xs: Sequence[float], ys: Sequence[float], **_) -> None:
@@ -20,6 +21,7 @@ def _check_best_w(xs: Sequence[float], ys: Sequence[float], **_) -> None:
 
 
 @checked(_check_best_w)
+# --8<-- [start:best_w]
 def best_w(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Minimizer of J(w) = (1/N)·Σ (x_n·w − y_n)²: w* = Σ x_n·y_n / Σ x_n².
 
@@ -32,7 +34,10 @@ def best_w(xs: Sequence[float], ys: Sequence[float]) -> float:
     """
     sxy = sum(x * y for x, y in zip(xs, ys, strict=True))  # Σ x·y
     sxx = sum(x * x for x in xs)  # Σ x²
-    return sxy / sxx
+    return sxy / sxx  # w* = Σ x·y / Σ x²
+
+
+# --8<-- [end:best_w]
 
 
 def _check_curvature(xs: Sequence[float], ys: Sequence[float], **_) -> None:
@@ -40,6 +45,7 @@ def _check_curvature(xs: Sequence[float], ys: Sequence[float], **_) -> None:
 
 
 @checked(_check_curvature)
+# --8<-- [start:curvature]
 def curvature(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Half the second derivative of J(w): a = (1/N)·Σ x_n², so J(w) = J(w*) + a·(w − w*)².
 
@@ -50,7 +56,10 @@ def curvature(xs: Sequence[float], ys: Sequence[float]) -> float:
     Returns:
         The coefficient a.
     """
-    return sum(x * x for x in xs) / len(xs)
+    return sum(x * x for x in xs) / len(xs)  # a = (1/N)·Σ x²
+
+
+# --8<-- [end:curvature]
 
 
 def _check_grid_error_bound(step: float, **_) -> None:
@@ -58,6 +67,7 @@ def _check_grid_error_bound(step: float, **_) -> None:
 
 
 @checked(_check_grid_error_bound)
+# --8<-- [start:grid_error_bound]
 def grid_error_bound(step: float) -> float:
     """Largest distance |w − w*| from a w* inside a grid of spacing ``step`` to the nearest node.
 
@@ -67,7 +77,10 @@ def grid_error_bound(step: float) -> float:
     Returns:
         h / 2.
     """
-    return step / 2
+    return step / 2  # |w − w*| ≤ h/2
+
+
+# --8<-- [end:grid_error_bound]
 
 
 def _check_grid_numel(points: int, n_params: int, n_samples: int, **_) -> None:
@@ -77,6 +90,7 @@ def _check_grid_numel(points: int, n_params: int, n_samples: int, **_) -> None:
 
 
 @checked(_check_grid_numel)
+# --8<-- [start:grid_numel]
 def grid_numel(points: int, n_params: int, n_samples: int) -> int:
     """Elements of the broadcast prediction ŷ for a grid of ``points`` per parameter.
 
@@ -88,7 +102,10 @@ def grid_numel(points: int, n_params: int, n_samples: int) -> int:
     Returns:
         points ** n_params · N.
     """
-    return points**n_params * n_samples
+    return points**n_params * n_samples  # W · B · … · N
+
+
+# --8<-- [end:grid_numel]
 
 
 def _check_selection_sweep(seeds: Sequence[int], noise: float, n: int = 40, **_) -> None:
@@ -101,6 +118,7 @@ def _check_selection_sweep(seeds: Sequence[int], noise: float, n: int = 40, **_)
 
 
 @checked(_check_selection_sweep)
+# --8<-- [start:selection_sweep]
 def selection_sweep(seeds: Sequence[int], noise: float, n: int = 40) -> list[dict[str, float]]:
     """Run ``select_model`` on ``make_noisy_data(n, noise, seed)`` for each seed.
 
@@ -130,15 +148,17 @@ def selection_sweep(seeds: Sequence[int], noise: float, n: int = 40) -> list[dic
     return rows
 
 
+# --8<-- [end:selection_sweep]
+
+
 def format_sweep(rows: list[dict[str, float]]) -> str:
     """Format :func:`selection_sweep` rows, with the median gap and the number of wins of xw+b."""
-    lines = ["seed   J_dev(xw)  J_dev(xw+b)     gap"]
-    for r in rows:
-        lines.append(f"{r['seed']:4d} {r['dev_xw']:10.3f} {r['dev_xwb']:12.3f} {r['gap']:8.3f}")
+    columns = [("seed", "d"), ("J_dev(xw)", ".3f"), ("J_dev(xw+b)", ".3f"), ("gap", ".3f")]
+    cells = [(r["seed"], r["dev_xw"], r["dev_xwb"], r["gap"]) for r in rows]
     gaps = [r["gap"] for r in rows]
     wins = int(sum(r["winner"] for r in rows))
-    lines.append(f"median gap {float(np.median(gaps)):.3f}, xw+b wins {wins}/{len(rows)}")
-    return "\n".join(lines)
+    foot = [f"median gap {float(np.median(gaps)):.3f}, xw+b wins {wins}/{len(rows)}"]
+    return table(cells, columns, foot=foot)
 
 
 def _check_memory_gib(numel: int, bytes_per_element: int, **_) -> None:
@@ -147,6 +167,7 @@ def _check_memory_gib(numel: int, bytes_per_element: int, **_) -> None:
 
 
 @checked(_check_memory_gib)
+# --8<-- [start:memory_gib]
 def memory_gib(numel: int, bytes_per_element: int = 8) -> float:
     """Memory of ``numel`` elements in GiB (2³⁰ bytes).
 
@@ -157,4 +178,7 @@ def memory_gib(numel: int, bytes_per_element: int = 8) -> float:
     Returns:
         The size in GiB.
     """
-    return numel * bytes_per_element / 2**30
+    return numel * bytes_per_element / 2**30  # 1 GiB = 2³⁰ bytes
+
+
+# --8<-- [end:memory_gib]

@@ -25,6 +25,7 @@ def _check_train_reduction(x, y, epochs, lr, reduction, until, **_) -> None:
 
 
 @checked(_check_train_reduction)
+# --8<-- [start:train_reduction]
 def train_reduction(model, x, y, epochs=1000, lr=0.01, reduction="sum", until=None) -> dict:
     """SGD on ``MSELoss(reduction=...)``, recording the *summed* loss and (w, b) at every epoch.
 
@@ -47,7 +48,8 @@ def train_reduction(model, x, y, epochs=1000, lr=0.01, reduction="sum", until=No
     for _ in range(epochs):
         loss = criterion(model(x), y)  # Σ or mean of (ŷ − y)²
         losses.append(loss.item() * scale)
-        params.append(torch.cat([p.detach().flatten() for p in model.linear.parameters()]))
+        w_and_b = [p.detach().flatten() for p in model.linear.parameters()]
+        params.append(torch.cat(w_and_b))  # (w, b) before this step
         if until is not None and losses[-1] < until:
             break
         optimizer.zero_grad()
@@ -56,11 +58,15 @@ def train_reduction(model, x, y, epochs=1000, lr=0.01, reduction="sum", until=No
     return {"loss_sum": losses, "wb": [tuple(p.tolist()) for p in params]}
 
 
+# --8<-- [end:train_reduction]
+
+
 def _check_first_below(level, **_) -> None:
     check_float("level", level)
 
 
 @checked(_check_first_below)
+# --8<-- [start:first_below]
 def first_below(losses: Sequence[float], level: float) -> int:
     """The 1-based epoch of the first loss below ``level``, or -1 if none.
 
@@ -74,6 +80,9 @@ def first_below(losses: Sequence[float], level: float) -> int:
     return next((t for t, v in enumerate(losses, start=1) if v < level), -1)
 
 
+# --8<-- [end:first_below]
+
+
 def _check_run_counted(name, epochs, lr, seed, **_) -> None:
     if name not in OPTIMIZERS:
         raise ValueError(f"name must be one of {OPTIMIZERS}, got {name!r}")
@@ -83,6 +92,7 @@ def _check_run_counted(name, epochs, lr, seed, **_) -> None:
 
 
 @checked(_check_run_counted)
+# --8<-- [start:run_counted]
 def run_counted(name: str, epochs: int = 100, lr: float = 0.01, seed: int = 0) -> dict[str, list]:
     """Train the lesson's model with ``torch.optim.<name>``, counting closure calls.
 
@@ -116,6 +126,9 @@ def run_counted(name: str, epochs: int = 100, lr: float = 0.01, seed: int = 0) -
     return out
 
 
+# --8<-- [end:run_counted]
+
+
 def plot_by_calls(runs: dict[str, dict[str, list]]) -> Figure:
     """Loss against the number of closure calls, one line per optimizer (log scale).
 
@@ -144,6 +157,7 @@ def _check_normal_equations(x, y) -> None:
 
 
 @checked(_check_normal_equations)
+# --8<-- [start:normal_equations]
 def normal_equations(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """Least-squares (w, b) from XᵀX θ = Xᵀy, with X = [x, 1].
 
@@ -156,7 +170,10 @@ def normal_equations(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """
     design = torch.cat([x, torch.ones_like(x)], dim=1).double()  # X = [x, 1]
     theta = torch.linalg.solve(design.T @ design, design.T @ y.double())  # XᵀX θ = Xᵀy
-    return theta[0, 0].item(), theta[1, 0].item()
+    return theta[0, 0].item(), theta[1, 0].item()  # θ = (w, b)
+
+
+# --8<-- [end:normal_equations]
 
 
 def _check_final_losses(etas, **_) -> None:
@@ -165,6 +182,7 @@ def _check_final_losses(etas, **_) -> None:
 
 
 @checked(_check_final_losses)
+# --8<-- [start:final_losses]
 def final_losses(names: Sequence[str], etas: Sequence[float], seed: int, epochs: int = 100):
     """Loss after ``epochs`` steps for each optimizer name and learning rate.
 
@@ -178,6 +196,9 @@ def final_losses(names: Sequence[str], etas: Sequence[float], seed: int, epochs:
         Name → list of final losses, one per learning rate.
     """
     return {n: [run_counted(n, epochs, eta, seed)["loss"][-1] for eta in etas] for n in names}
+
+
+# --8<-- [end:final_losses]
 
 
 def format_losses(losses: dict[str, list[float]]) -> str:

@@ -27,15 +27,20 @@ def _check_fit_fast(xs, ys, w0, b0, checkpoints, lr, **_) -> None:
     check_float("lr", lr, minimum=0.0, strict=True)
 
 
+# --8<-- [start:sigmoid]
 def _sigmoid(z: float) -> float:
     """σ(z) for a Python float, without overflow for large |z|."""
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
-    return e / (1.0 + e)
+    return e / (1.0 + e)  # σ(z) = e^z/(1 + e^z), the same number for z < 0
+
+
+# --8<-- [end:sigmoid]
 
 
 @checked(_check_fit_fast)
+# --8<-- [start:fit_fast]
 def fit_fast(xs, ys, w0, b0, checkpoints: Sequence[int], lr: float = 0.01) -> list[dict]:
     """Full-batch GD on L = Σ BCE(σ(w x_i + b), y_i) in Python floats (float64), for long runs.
 
@@ -57,9 +62,11 @@ def fit_fast(xs, ys, w0, b0, checkpoints: Sequence[int], lr: float = 0.01) -> li
     for target in checkpoints:
         for _ in range(target - done):
             r = [_sigmoid(w * x + b) - y for x, y in zip(xs, ys, strict=True)]  # ŷ_i − y_i
-            w, b = w - lr * sum(ri * x for ri, x in zip(r, xs, strict=True)), b - lr * sum(r)
+            grad_w = sum(ri * x for ri, x in zip(r, xs, strict=True))  # ∂L/∂w = Σ (ŷ_i − y_i)·x_i
+            grad_b = sum(r)  # ∂L/∂b = Σ (ŷ_i − y_i)
+            w, b = w - lr * grad_w, b - lr * grad_b  # (w, b) ← (w, b) − η·∇L
         done = target
-        loss = sum(
+        loss = sum(  # L = Σ BCE, from the logits
             _softplus(-(w * x + b)) if y else _softplus(w * x + b)
             for x, y in zip(xs, ys, strict=True)
         )
@@ -69,9 +76,13 @@ def fit_fast(xs, ys, w0, b0, checkpoints: Sequence[int], lr: float = 0.01) -> li
 
 def _softplus(z: float) -> float:
     """log(1 + e^z) without overflow; BCE(z, y) is softplus(−z) if y = 1, else softplus(z)."""
-    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))  # log(1 + e^z) = max(z, 0) + log(1 + e^−|z|)
 
 
+# --8<-- [end:fit_fast]
+
+
+# --8<-- [start:logit_model]
 class LogitModel(torch.nn.Module):
     """z = x wᵀ + b: the logistic model without the final sigmoid (for ``BCEWithLogitsLoss``)."""
 
@@ -97,12 +108,16 @@ def make_logit_model(seed: int = 0) -> LogitModel:
         return LogitModel(1)
 
 
+# --8<-- [end:logit_model]
+
+
 def _check_set_parameters(w, b, **_) -> None:
     check_float("w", w)
     check_float("b", b)
 
 
 @checked(_check_set_parameters)
+# --8<-- [start:mse_vs_bce]
 def set_parameters(model: torch.nn.Module, w: float, b: float) -> torch.nn.Module:
     """Set the one-feature model's ``linear`` weight to ``w`` and bias to ``b``, in place.
 
@@ -130,7 +145,7 @@ def mse_sum(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     Returns:
         The scalar loss.
     """
-    return ((y_hat - y) ** 2).sum()
+    return ((y_hat - y) ** 2).sum()  # L = Σ (ŷ_i − y_i)²
 
 
 def mse_dz(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -147,12 +162,16 @@ def mse_dz(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return 2 * (y_hat - y) * y_hat * (1 - y_hat)  # 2(ŷ − y)·σ'(z)
 
 
+# --8<-- [end:mse_vs_bce]
+
+
 def _check_standardize(x) -> None:
     if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[0] < 2:
         raise ValueError("x must be a tensor of shape (n, 1) with n >= 2")
 
 
 @checked(_check_standardize)
+# --8<-- [start:standardize]
 def standardize(x: torch.Tensor) -> torch.Tensor:
     """Standardize: x' = (x − x̄)/s, with the mean x̄ and standard deviation s of ``x`` itself.
 
@@ -162,7 +181,7 @@ def standardize(x: torch.Tensor) -> torch.Tensor:
     Returns:
         The standardized inputs.
     """
-    return (x - x.mean()) / x.std()
+    return (x - x.mean()) / x.std()  # x' = (x − x̄)/s
 
 
 def hessian_condition(x: torch.Tensor, w: float, b: float) -> float:
@@ -179,11 +198,14 @@ def hessian_condition(x: torch.Tensor, w: float, b: float) -> float:
         λ_max / λ_min.
     """
     x = x.double().flatten()
-    s = torch.sigmoid(w * x + b)
+    s = torch.sigmoid(w * x + b)  # σ(z_i)
     design = torch.stack([x, torch.ones_like(x)], dim=1)  # rows [x_i, 1]
     hess = (design * (s * (1 - s))[:, None]).T @ design / len(x)  # mean σ'(z)·[x,1]ᵀ[x,1]
-    lam = torch.linalg.eigvalsh(hess)
-    return (lam[-1] / lam[0]).item()
+    lam = torch.linalg.eigvalsh(hess)  # ascending eigenvalues
+    return (lam[-1] / lam[0]).item()  # κ = λ_max/λ_min
+
+
+# --8<-- [end:standardize]
 
 
 def plot_losses(curves: dict[str, Sequence[float]]) -> Figure:
@@ -216,6 +238,7 @@ def _check_fit_mean_gd(x, y, epochs, lr, until, **_) -> None:
 
 
 @checked(_check_fit_mean_gd)
+# --8<-- [start:fit_mean_gd]
 def fit_mean_gd(x, y, w0: float, b0: float, epochs: int, lr: float, until=None) -> list[float]:
     """Full-batch GD on the mean BCE of σ(w x + b), by hand and in float64 (no autograd).
 
@@ -234,11 +257,14 @@ def fit_mean_gd(x, y, w0: float, b0: float, epochs: int, lr: float, until=None) 
     x, y = x.double().flatten(), y.double().flatten()
     w, b, losses = float(w0), float(b0), []
     for _ in range(epochs):
-        z = w * x + b
+        z = w * x + b  # z_i = w x_i + b
         loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y).item()
         losses.append(loss)
         if until is not None and loss <= until:
             break
         r = torch.sigmoid(z) - y  # ∂L/∂z_i · n = ŷ_i − y_i
-        w, b = w - lr * (r * x).mean().item(), b - lr * r.mean().item()
+        w, b = w - lr * (r * x).mean().item(), b - lr * r.mean().item()  # (w, b) ← (w, b) − η·∇L
     return losses
+
+
+# --8<-- [end:fit_mean_gd]

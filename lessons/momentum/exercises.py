@@ -1,17 +1,29 @@
-"""Exercises of the momentum lesson: optimal heavy ball, stability, dampening, changing η."""
+"""Exercises of the momentum lesson: the code behind the worked solutions.
+
+Optimal heavy ball, stability, dampening, sharpness along a run, changing η, and the best μ
+for a given ηλ.
+
+The worked solutions show the code between the ``--8<--`` markers; the argument checks stay
+outside them.
+"""
 
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import torch
+from torch import nn
 
 from lessons.checks import check_float, check_int, checked
-from lessons.dynamic_net import train_dynamic
+from lessons.devices import resolve_device
+from lessons.dynamic_net import DynamicNet, make_data
 from lessons.momentum.lesson import _mu_in_range, momentum_step, quadratic, quadratic_grad
 from lessons.momentum.theory import root_modulus
 from lessons.plotting import subplots
+from lessons.printing import table
+from lessons.seeds import generator, offset_seed, seeded
 
 F64 = torch.float64
 
@@ -23,6 +35,7 @@ def _check_optimal_heavy_ball(a, b) -> None:
 
 
 @checked(_check_optimal_heavy_ball)
+# --8<-- [start:optimal_heavy_ball]
 def optimal_heavy_ball(a: float = 1.0, b: float = 25.0) -> tuple[float, float, float]:
     """η* = 4/(√a + √b)², μ* = ((√κ − 1)/(√κ + 1))² and the rate (√κ − 1)/(√κ + 1), κ = b/a.
 
@@ -38,12 +51,16 @@ def optimal_heavy_ball(a: float = 1.0, b: float = 25.0) -> tuple[float, float, f
     return 4 / (math.sqrt(a) + math.sqrt(b)) ** 2, rate**2, rate
 
 
+# --8<-- [end:optimal_heavy_ball]
+
+
 def _check_double_root_steps(tol, max_steps, **_) -> None:
     check_float("tol", tol, minimum=0.0, strict=True)
     check_int("max_steps", max_steps, minimum=1)
 
 
 @checked(_check_double_root_steps)
+# --8<-- [start:double_root_steps]
 def double_root_steps(a=1.0, b=25.0, start=(-4.0, 1.0), tol=1e-6, max_steps=10_000) -> int:
     """First t with f(x_t) ≤ ``tol`` for the optimal heavy ball, from its closed form.
 
@@ -65,16 +82,23 @@ def double_root_steps(a=1.0, b=25.0, start=(-4.0, 1.0), tol=1e-6, max_steps=10_0
     raise ValueError(f"max_steps: f(x_t) > tol for all t < {max_steps}")
 
 
+# --8<-- [end:double_root_steps]
+
+
 def _check_rate_only_steps(tol, **_) -> None:
     check_float("tol", tol, minimum=0.0, strict=True)
 
 
 @checked(_check_rate_only_steps)
+# --8<-- [start:rate_only_steps]
 def rate_only_steps(a=1.0, b=25.0, start=(-4.0, 1.0), tol=1e-6) -> float:
     """Steps predicted by the rate alone: f(x_t) ≈ f(x_0)·r^(2t) = ``tol``."""
     rate = optimal_heavy_ball(a, b)[2]
     f0 = quadratic(torch.tensor(start, dtype=F64), a, b).item()
     return math.log(f0 / tol) / (-2 * math.log(rate))
+
+
+# --8<-- [end:rate_only_steps]
 
 
 def _check_nesterov_modulus(lr, mu, lam) -> None:
@@ -84,11 +108,15 @@ def _check_nesterov_modulus(lr, mu, lam) -> None:
 
 
 @checked(_check_nesterov_modulus)
+# --8<-- [start:nesterov_modulus]
 def nesterov_modulus(lr: float, mu: float, lam: float) -> float:
     """Largest |z| among the roots of z² − (1 + μ)(1 − ηλ)·z + μ(1 − ηλ): Nesterov's rate."""
     h = lr * lam
     roots = np.roots([1.0, -(1 + mu) * (1 - h), mu * (1 - h)])
     return float(np.abs(roots).max())
+
+
+# --8<-- [end:nesterov_modulus]
 
 
 def _check_recursion_residual(lr, mu, lam, steps, **_) -> None:
@@ -99,6 +127,7 @@ def _check_recursion_residual(lr, mu, lam, steps, **_) -> None:
 
 
 @checked(_check_recursion_residual)
+# --8<-- [start:recursion_residual]
 def recursion_residual(lr: float, mu: float, lam: float, nesterov: bool, steps: int = 50) -> float:
     """Largest gap, relative to max|x_t|, of :func:`momentum_step` on f = ½λx² to the recursion.
 
@@ -115,11 +144,15 @@ def recursion_residual(lr: float, mu: float, lam: float, nesterov: bool, steps: 
     return gap / max(abs(x) for x in xs)
 
 
+# --8<-- [end:recursion_residual]
+
+
 def _check_bound_mismatches(points, **_) -> None:
     check_int("points", points, minimum=2)
 
 
 @checked(_check_bound_mismatches)
+# --8<-- [start:bound_mismatches]
 def bound_mismatches(mus=(0.0, 0.3, 0.6, 0.9, 0.99), points: int = 400) -> int:
     """Count the (μ, ηλ) of a grid where "max|z| < 1" disagrees with the stated bound.
 
@@ -137,6 +170,10 @@ def bound_mismatches(mus=(0.0, 0.3, 0.6, 0.9, 0.99), points: int = 400) -> int:
     return wrong
 
 
+# --8<-- [end:bound_mismatches]
+
+
+# --8<-- [start:dampened_step]
 def dampened_step(p, v, g, lr: float, mu: float, dampening: float = 0.0, nesterov: bool = False):
     """:func:`lessons.momentum.lesson.momentum_step` with ``torch.optim.SGD``'s ``dampening``.
 
@@ -148,11 +185,15 @@ def dampened_step(p, v, g, lr: float, mu: float, dampening: float = 0.0, nestero
     return p - lr * d, v  # p ← p − η·d
 
 
+# --8<-- [end:dampened_step]
+
+
 def _check_dampening_gap(steps, **_) -> None:
     check_int("steps", steps, minimum=1)
 
 
 @checked(_check_dampening_gap)
+# --8<-- [start:dampening_gap]
 def dampening_gap(lr=0.01, mu=0.9, dampening=0.9, steps=30, start=(-4.0, 1.0)) -> float:
     """Largest |p_ours − p_torch| over ``steps`` steps on the quadratic, in float64."""
     p, v = torch.tensor(start, dtype=F64), None
@@ -168,11 +209,15 @@ def dampening_gap(lr=0.01, mu=0.9, dampening=0.9, steps=30, start=(-4.0, 1.0)) -
     return gap
 
 
+# --8<-- [end:dampening_gap]
+
+
 def _check_constant_gradient_step(steps, **_) -> None:
     check_int("steps", steps, minimum=1)
 
 
 @checked(_check_constant_gradient_step)
+# --8<-- [start:constant_gradient_step]
 def constant_gradient_step(lr=0.01, mu=0.9, dampening=0.0, steps=300) -> float:
     """Length of step ``steps`` when the gradient is always 1: the effective step size."""
     p, v, g = torch.zeros(1, dtype=F64), None, torch.ones(1, dtype=F64)
@@ -182,22 +227,98 @@ def constant_gradient_step(lr=0.01, mu=0.9, dampening=0.0, steps=300) -> float:
     return (before - p).item()
 
 
-def _check_equal_step_runs(seeds, **_) -> None:
-    if not seeds:
-        raise ValueError("seeds must not be empty")
+# --8<-- [end:constant_gradient_step]
 
 
-@checked(_check_equal_step_runs)
-def equal_step_runs(seeds=(0, 1, 2, 3, 4), steps=150, device=None) -> dict:
-    """``DynamicNet`` with μ = 0, η = 10⁻³ and with μ = 0.9, η = 10⁻⁴, per seed.
+# --8<-- [start:sharpness]
+def sharpness(model, x, y, depth: int, iters: int = 20, seed: int = 0) -> float:
+    """λ_max of the Hessian of L = Σ(model(x) − y)² at depth k = ``depth``, by power iteration.
 
     Returns:
-        ``{seed: (losses with μ = 0, losses with μ = 0.9)}``, for ``dynamic_net.ratio_table``.
+        vᵀHv for the last unit vector v of the iteration v ← Hv/‖Hv‖ (Hessian-vector products).
     """
-    settings = ((0.0, 1e-3), (0.9, 1e-4))
-    return {
-        s: tuple(train_dynamic(m, lr, steps, s, device)[1] for m, lr in settings) for s in seeds
-    }
+    params = list(model.parameters())
+    loss = ((model(x, depth=depth) - y) ** 2).sum()  # MSELoss(reduction="sum")
+    grads = torch.autograd.grad(loss, params, create_graph=True, allow_unused=True)
+    used = [(p, g) for p, g in zip(params, grads, strict=True) if g is not None]
+    ps, gs = [p for p, _ in used], [g for _, g in used]  # depth 0 never uses middle_linear
+    gen = generator(seed)
+    v = [torch.randn(p.shape, generator=gen, dtype=p.dtype) for p in ps]
+    lam = 0.0
+    for _ in range(iters):
+        norm = torch.sqrt(sum((a * a).sum() for a in v))
+        v = [a / norm for a in v]  # ‖v‖ = 1
+        hv = torch.autograd.grad(gs, ps, v, retain_graph=True)  # H·v
+        lam = sum((h * a).sum() for h, a in zip(hv, v, strict=True)).item()  # vᵀHv
+        v = [h.detach() for h in hv]
+    return lam
+
+
+# --8<-- [end:sharpness]
+
+
+def _check_train_with_sharpness(mu, lr, steps, at, **_) -> None:
+    _mu_in_range(mu)
+    check_float("lr", lr, minimum=0.0, strict=True)
+    check_int("steps", steps, minimum=1)
+    for t in at:
+        if not 0 <= check_int("at", t) <= steps:
+            raise ValueError(f"at must hold steps in [0, steps], got {t}")
+
+
+@checked(_check_train_with_sharpness)
+# --8<-- [start:train_with_sharpness]
+def train_with_sharpness(mu, lr, steps=150, seed=0, at=(0, 50, 100, 150), device=None):
+    """``train_dynamic(mu, lr, steps, seed)``, step for step, measuring the sharpness on the way.
+
+    Returns:
+        ``(losses, sharp)``: the loss of every step, and ``{t: max over k of λ_max}`` for the
+        weights after t steps, t in ``at``.
+    """
+    dev = resolve_device(device)
+    x, y = make_data(seed=seed, device=dev)
+    with seeded(seed):  # the same initial weights and the same depths as train_dynamic
+        model = DynamicNet(1000, 100, 10, rng=random.Random(offset_seed(seed))).to(dev)
+    loss_fn = nn.MSELoss(reduction="sum")
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=mu)
+    losses, sharp = [], {}
+    for t in range(steps + 1):
+        if t in at:  # fixed depths: the sharpness draws no depth from model.rng
+            sharp[t] = max(sharpness(model, x, y, k) for k in range(model.max_depth + 1))
+        if t == steps:
+            break
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, sharp
+
+
+# --8<-- [end:train_with_sharpness]
+
+
+def stability_table(runs: dict) -> str:
+    """Per seed: η·λ_max of each run at t = 0 and its largest over the measured steps.
+
+    ``runs`` maps a seed to ``{(mu, lr): (losses, sharp)}`` of :func:`train_with_sharpness`,
+    plain SGD's setting first when sorted (μ = 0).
+    """
+    rows = []
+    for seed, by_setting in runs.items():
+        row = [seed]
+        for mu, lr in sorted(by_setting):
+            sharp = by_setting[(mu, lr)][1]
+            row += [lr * sharp[min(sharp)], lr * max(sharp.values())]  # η·λ_max
+        rows.append(row)
+    columns = [
+        ("seed", ">4"),
+        ("SGD: first", ">11.3g"),
+        ("max", ">6.3g"),
+        ("momentum: first", ">16.3g"),
+        ("max", ">6.3g"),
+    ]
+    return table(rows, columns, sep="  ", title=["lr * lam_max (limits: SGD 2, momentum 2(1+mu))"])
 
 
 def _check_lr_change_runs(mu, steps, change_at, **_) -> None:
@@ -207,6 +328,7 @@ def _check_lr_change_runs(mu, steps, change_at, **_) -> None:
 
 
 @checked(_check_lr_change_runs)
+# --8<-- [start:lr_change_runs]
 def lr_change_runs(lr=0.01, mu=0.9, steps=120, change_at=50, start=(-4.0, 1.0)) -> dict:
     """f(x_t) for PyTorch's form and the notes' form, halving η at step ``change_at``.
 
@@ -225,6 +347,9 @@ def lr_change_runs(lr=0.01, mu=0.9, steps=120, change_at=50, start=(-4.0, 1.0)) 
     return curves
 
 
+# --8<-- [end:lr_change_runs]
+
+
 def plot_lr_change(curves: dict, change_at: int = 50):
     """f(x_t) of both forms on a log scale, with the step where η halves marked."""
     fig, ax = subplots()
@@ -236,3 +361,24 @@ def plot_lr_change(curves: dict, change_at: int = 50):
     ax.legend()
     fig.set_label("$f(x_t)$ vs $t$")
     return fig
+
+
+def _check_best_momentum(h, points) -> None:
+    if not 0 < check_float("h", h) < 4:
+        raise ValueError(f"h must be in (0, 4), got {h}")
+    check_int("points", points, minimum=2)
+
+
+@checked(_check_best_momentum)
+# --8<-- [start:best_momentum]
+def best_momentum(h: float, points: int = 2000) -> tuple[float, float]:
+    """The μ among j/points, j = 0, …, points − 1, with the smallest max|z| at ηλ = ``h``.
+
+    Returns:
+        ``(mu, rate)``.
+    """
+    rate, mu = min((root_modulus(h, j / points, 1.0), j / points) for j in range(points))
+    return mu, rate
+
+
+# --8<-- [end:best_momentum]

@@ -194,12 +194,12 @@ def convergence_curves(lr=0.01, settings=SETTINGS, steps=300, a=1.0, b=25.0) -> 
     return curves
 
 
-EXPLORER_LRS = (0.005, 0.01, 0.02, 0.04, 0.06)  # η grid of the page's explorer
-EXPLORER_MUS = (0.0, 0.5, 0.8, 0.9, 0.95)  # μ grid
+EXPLORER_LRS = (0.005, 0.01, 0.02, 0.04, 0.05, 0.06, 0.08, 0.1, 0.12)  # η grid of the explorer
+EXPLORER_MUS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # μ grid
 
 
-def _sig4(x: float) -> float:
-    return float(f"{x:.4g}")  # 4 significant digits keep the JSON small
+def _sig3(x: float) -> float:
+    return float(f"{x:.3g}")  # 3 significant digits keep the JSON small (0.1% of a coordinate)
 
 
 def explorer_data(lrs=EXPLORER_LRS, mus=EXPLORER_MUS, steps=60, a=1.0, b=25.0) -> dict:
@@ -220,7 +220,7 @@ def explorer_data(lrs=EXPLORER_LRS, mus=EXPLORER_MUS, steps=60, a=1.0, b=25.0) -
                 path = trajectory(lr, mu, bool(n and mu), steps, a, b)
                 far = (path.abs().amax(dim=1) > 100).nonzero()
                 stop = int(far[0, 0]) + 1 if len(far) else len(path)  # keep the first far point
-                paths[n][i][j] = [_sig4(c) for c in path[:stop].flatten().tolist()]
+                paths[n][i][j] = [_sig3(c) for c in path[:stop].flatten().tolist()]
     return {"a": a, "b": b, "lrs": list(lrs), "mus": list(mus), "paths": paths}
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 
+import matplotlib
 import torch
 
 from lessons.checks import check_float, check_int, checked
 from lessons.momentum.lesson import _momentum_setting, _positive, momentum_step, trajectory
+from lessons.plotting import subplots
 from lessons.printing import table
 
 F64 = torch.float64
@@ -161,3 +163,38 @@ def gd_steps_prediction(lr: float = 0.01, a: float = 1.0, x1: float = -4.0, tol:
     """
     f1 = 0.5 * a * x1**2  # the slow axis' share of f(x_0)
     return math.log(f1 / tol) / (-2 * math.log(1 - lr * a)), math.log(f1 / tol) / (2 * lr * a)
+
+
+def _check_plot_phase_diagram(points, **_) -> None:
+    check_int("points", points, minimum=2)
+
+
+@checked(_check_plot_phase_diagram)
+def plot_phase_diagram(points: int = 121):
+    """Heavy ball's rate max|z| over (ηλ, μ) ∈ [0, 4] × [0, 1), from :func:`root_modulus`.
+
+    Marked: the real/complex boundary μ = (1 − √(ηλ))² (above it, the rate is √μ), and the
+    divergence line ηλ = 2(1 + μ) (right of it, max|z| > 1; the colour saturates at 1).
+    """
+    hs = [4 * (i + 0.5) / points for i in range(points)]  # ηλ, cell centres
+    mus = [(j + 0.5) / points for j in range(points)]  # μ
+    rates = [[root_modulus(h, mu, 1.0) for h in hs] for mu in mus]  # λ = 1, so η = ηλ
+    fig, ax = subplots(figsize=(5.6, 3.6))
+    cmap = matplotlib.colormaps["viridis"].with_extremes(over="0.8")  # max|z| > 1: grey
+    image = ax.imshow(
+        rates, origin="lower", extent=(0, 4, 0, 1), aspect="auto", vmin=0, vmax=1, cmap=cmap
+    )
+    fig.colorbar(image, ax=ax, label="$\\max|z|$", extend="max")
+    edge = [4 * i / 400 for i in range(401)]
+    ax.plot(edge, [(1 - h**0.5) ** 2 for h in edge], "w--", lw=1.2)  # μ = (1 − √(ηλ))²
+    ax.plot([2, 4], [0, 1], "k-", lw=1.5)  # ηλ = 2(1 + μ)
+    ax.text(1.0, 0.8, "$\\max|z|=\\sqrt{\\mu}$", color="w", ha="center")
+    ax.text(3.5, 0.3, "$\\max|z|>1$", ha="center")
+    ax.text(0.25, 0.03, "$z\\in\\mathbb{R}$", color="w", ha="center", fontsize=8)
+    ax.set(xlabel="$\\eta\\lambda$", ylabel="$\\mu$", xlim=(0, 4), ylim=(0, 1))
+    ax.grid(False)
+    fig.set_label(
+        "$\\max|z|$ over $(\\eta\\lambda, \\mu)$; "
+        "$\\mu=(1-\\sqrt{\\eta\\lambda})^2$; $\\eta\\lambda=2(1+\\mu)$"
+    )
+    return fig

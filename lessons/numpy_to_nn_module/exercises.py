@@ -24,6 +24,7 @@ def _check_train_raw_variant(steps, lr, seed, until, **_) -> None:
 
 
 @checked(_check_train_raw_variant)
+# --8<-- [start:train_raw_variant]
 def train_raw_variant(steps=500, lr=1e-6, seed=0, zero_grad=True, scaled_init=False, until=None):
     """Level 1 of the lesson (``train_raw``) with two switches for the exercises.
 
@@ -50,9 +51,9 @@ def train_raw_variant(steps=500, lr=1e-6, seed=0, zero_grad=True, scaled_init=Fa
         loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()  # L = ‖ReLU(x W₁) W₂ − y‖²
         loss.backward()  # .grad += ∂L/∂W
         with torch.no_grad():
-            w1 -= lr * w1.grad
-            w2 -= lr * w2.grad
-            if zero_grad:
+            w1 -= lr * w1.grad  # W₁ ← W₁ − η·∂L/∂W₁
+            w2 -= lr * w2.grad  # W₂ ← W₂ − η·∂L/∂W₂
+            if zero_grad:  # the switch of exercise 1
                 w1.grad.zero_()
                 w2.grad.zero_()
         losses.append(loss.item())
@@ -61,6 +62,10 @@ def train_raw_variant(steps=500, lr=1e-6, seed=0, zero_grad=True, scaled_init=Fa
     return losses
 
 
+# --8<-- [end:train_raw_variant]
+
+
+# --8<-- [start:leaky_relu]
 class MyLeakyReLU(torch.autograd.Function):
     """Leaky ReLU y = max(x, αx) with α = 0.01, as a custom autograd function."""
 
@@ -70,7 +75,7 @@ class MyLeakyReLU(torch.autograd.Function):
     def forward(ctx, x):
         """Return x where x > 0, else α·x; keep x for the backward pass."""
         ctx.save_for_backward(x)
-        return torch.where(x > 0, x, MyLeakyReLU.alpha * x)
+        return torch.where(x > 0, x, MyLeakyReLU.alpha * x)  # y = max(x, αx)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -79,11 +84,15 @@ class MyLeakyReLU(torch.autograd.Function):
         return torch.where(x > 0, grad_output, MyLeakyReLU.alpha * grad_output)
 
 
+# --8<-- [end:leaky_relu]
+
+
 def _check_shared_vs_copies(depth, **_) -> None:
     check_int("depth", depth, minimum=1)
 
 
 @checked(_check_shared_vs_copies)
+# --8<-- [start:shared_vs_copies]
 def shared_vs_copies(seed: int = 0, depth: int = 2) -> dict[str, torch.Tensor]:
     """Gradient of ``middle_linear.weight`` in a ``DynamicNet`` at a fixed depth, two ways.
 
@@ -101,15 +110,18 @@ def shared_vs_copies(seed: int = 0, depth: int = 2) -> dict[str, torch.Tensor]:
     with seeded(seed):
         model = DynamicNet(D_IN, H, D_OUT, rng=random.Random(offset_seed(seed)))
     model = model.double().to(x.device)
-    nn.MSELoss(reduction="sum")(model(x, depth), y).backward()
+    nn.MSELoss(reduction="sum")(model(x, depth), y).backward()  # shared: G = ∂L/∂W
     copies = [copy.deepcopy(model.middle_linear) for _ in range(depth)]
     for layer in copies:
         layer.zero_grad()
     h = model.input_linear(x).clamp(min=0)
     for layer in copies:  # the k uses, each with its own copy
         h = layer(h).clamp(min=0)
-    nn.MSELoss(reduction="sum")(model.output_linear(h), y).backward()
+    nn.MSELoss(reduction="sum")(model.output_linear(h), y).backward()  # G_i = ∂L/∂W⁽ⁱ⁾
     return {"shared": model.middle_linear.weight.grad, "copies": [c.weight.grad for c in copies]}
+
+
+# --8<-- [end:shared_vs_copies]
 
 
 def _check_steps_to_reach(name, lr, steps, seed, until, **_) -> None:
@@ -122,6 +134,7 @@ def _check_steps_to_reach(name, lr, steps, seed, until, **_) -> None:
 
 
 @checked(_check_steps_to_reach)
+# --8<-- [start:steps_to_reach]
 def steps_to_reach(name: str, lr: float, steps: int = 500, seed: int = 0, until: float = 1e-3):
     """Level 3 (``nn.Sequential``) with ``Adam``, ``SGD(momentum=0.9)`` or ``RMSprop``.
 
@@ -153,3 +166,6 @@ def steps_to_reach(name: str, lr: float, steps: int = 500, seed: int = 0, until:
         loss.backward()
         optimizer.step()
     return -1
+
+
+# --8<-- [end:steps_to_reach]

@@ -11,6 +11,7 @@ from torch import nn
 from lessons import digits
 from lessons.checks import check_int, checked
 from lessons.digits import make_mlp
+from lessons.seeds import generator
 from lessons.softmax_classifier.lesson import softmax, softmax_naive
 
 
@@ -19,6 +20,7 @@ def _check_two_class_gap(n, **_) -> None:
 
 
 @checked(_check_two_class_gap)
+# --8<-- [start:two_class_gap]
 def two_class_gap(n: int = 1000, seed: int = 0) -> float:
     """Largest |softmax(z)_1 − σ(z_1 − z_0)| over ``n`` random logit pairs, in float64.
 
@@ -29,10 +31,15 @@ def two_class_gap(n: int = 1000, seed: int = 0) -> float:
     Returns:
         The largest gap.
     """
-    z = 10 * torch.randn(n, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
-    return (softmax(z)[:, 1] - torch.sigmoid(z[:, 1] - z[:, 0])).abs().max().item()
+    z = 10 * torch.randn(n, 2, dtype=torch.float64, generator=generator(seed))  # z ~ N(0, 10²)
+    gap = softmax(z)[:, 1] - torch.sigmoid(z[:, 1] - z[:, 0])  # softmax(z)_1 − σ(z_1 − z_0)
+    return gap.abs().max().item()
 
 
+# --8<-- [end:two_class_gap]
+
+
+# --8<-- [start:first_nan_logit]
 def first_nan_logit() -> float:
     """Smallest float32 logit z for which ``softmax_naive(tensor([z]))`` returns ``nan``.
 
@@ -52,11 +59,15 @@ def first_nan_logit() -> float:
     return float(np.array(hi, dtype=np.int32).view(np.float32))
 
 
+# --8<-- [end:first_nan_logit]
+
+
 def _check_loss_floor(k) -> None:
     check_int("k", k, minimum=2)
 
 
 @checked(_check_loss_floor)
+# --8<-- [start:loss_floor]
 def loss_floor(k: int = 10) -> float:
     """Smallest cross-entropy when the "logits" are probabilities in [0, 1]: log(1 + (k − 1)/e).
 
@@ -69,6 +80,10 @@ def loss_floor(k: int = 10) -> float:
     return math.log(1 + (k - 1) / math.e)
 
 
+# --8<-- [end:loss_floor]
+
+
+# --8<-- [start:make_softmax_mlp]
 def make_softmax_mlp(seed: int = 0, sizes: tuple[int, ...] = (64, 64, 32, 10)) -> nn.Module:
     """The lesson's :func:`make_mlp` followed by ``nn.Softmax(dim=1)``: a softmax too many.
 
@@ -82,12 +97,15 @@ def make_softmax_mlp(seed: int = 0, sizes: tuple[int, ...] = (64, 64, 32, 10)) -
     return nn.Sequential(make_mlp(seed, sizes), nn.Softmax(dim=1))
 
 
+# --8<-- [end:make_softmax_mlp]
+
+
 def _check_least_confident(n, **_) -> None:
     check_int("n", n, minimum=1)
 
 
-@torch.no_grad()
 @checked(_check_least_confident)
+# --8<-- [start:least_confident]
 def least_confident(model: nn.Module, x: torch.Tensor, n: int = 10) -> tuple:
     """The ``n`` images of ``x`` whose predicted class has the lowest probability.
 
@@ -101,10 +119,15 @@ def least_confident(model: nn.Module, x: torch.Tensor, n: int = 10) -> tuple:
         least confident first, on the CPU.
     """
     model.eval()
-    p = torch.softmax(model(x.to(next(model.parameters()).device)), dim=1).cpu()  # softmax(z)
-    top, pred = p.max(dim=1)
-    order = top.argsort()[:n]
+    with torch.no_grad():
+        z = model(x.to(next(model.parameters()).device))  # logits z, (N, 10)
+        p = torch.softmax(z, dim=1).cpu()  # p = softmax(z)
+    top, pred = p.max(dim=1)  # max_k p_k and ŷ = argmax_k p_k
+    order = top.argsort()[:n]  # the n smallest max_k p_k
     return order, top[order], pred[order]
+
+
+# --8<-- [end:least_confident]
 
 
 def _check_error_rates(n, **_) -> None:
@@ -112,6 +135,7 @@ def _check_error_rates(n, **_) -> None:
 
 
 @checked(_check_error_rates)
+# --8<-- [start:error_rates]
 def error_rates(model: nn.Module, data: digits.Digits, n: int = 10) -> tuple[float, float]:
     """Validation error among the ``n`` least confident images, and over all of them.
 
@@ -119,5 +143,8 @@ def error_rates(model: nn.Module, data: digits.Digits, n: int = 10) -> tuple[flo
         ``(error among the n least confident, error over the validation set)``.
     """
     idx, _, pred = least_confident(model, data.x_val, n)
-    low = (pred != data.y_val[idx]).float().mean().item()
+    low = (pred != data.y_val[idx]).float().mean().item()  # share of ŷ ≠ y among the n
     return low, 1 - digits.accuracy(model, data.x_val, data.y_val)
+
+
+# --8<-- [end:error_rates]

@@ -10,10 +10,11 @@ the tests fail, saying so: ``.ci/run`` installs it (``apt-get install chromium``
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -24,6 +25,7 @@ ROOT = pages.ROOT
 SHOTS = ROOT / "screenshots"
 LESSON = "momentum"
 FOLDER = "some/folder"  # served below a path that is not site_url's: a plain folder copy
+REPO_URL = "https://github.com/example/pytorch-in-practice"  # links only: never requested
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +39,7 @@ def server(tmp_path_factory):
     with a11y.serve(root) as url:
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
         env["SITE_URL"] = f"{url}/{FOLDER}/"
+        env["REPO_URL"] = REPO_URL  # as the Pages workflow sets it: edit and report links
         subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(root / FOLDER)],
             cwd=ROOT,
@@ -230,6 +233,46 @@ def test_a_link_into_the_reference_opens_the_module_fold(server, page):
     page.goto(f"{server}/en/{LESSON}/", wait_until="load")  # then arrive by a link
     page.goto(f"{server}/en/reference/#lessons.momentum.lesson.momentum_step", wait_until="load")
     assert target.is_visible()
+    assert_stayed_local(page)
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_each_lesson_links_to_its_source_and_a_prefilled_report(server, page, prefix):
+    """The edit link opens the page's own source file; the report link opens a new issue
+    whose title and body name that file and the environment line printed on the page."""
+    page.goto(f"{server}{prefix}/{LESSON}/", wait_until="load")
+    source = f"docs/{LESSON}.{'en' if prefix else 'zh'}.md"
+    edit, report = page.locator("p.lesson-source a").all()
+    assert edit.get_attribute("href") == f"{REPO_URL}/edit/main/{source}"
+    href = report.get_attribute("href")
+    assert href.startswith(f"{REPO_URL}/issues/new?")
+    query = parse_qs(urlsplit(href).query)
+    assert query["title"] == [f"{source}: "]
+    page_line, environment_line = query["body"][0].split("\n")[:2]
+    assert page_line == f"Page: {source}"
+    assert environment_line.startswith("Environment: ")
+    shown = page.locator("p.docexec-environment").inner_text()
+    assert shown.endswith(environment_line.removeprefix("Environment: "))
+    assert_stayed_local(page)
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_term_explains_itself_on_hover_and_on_keyboard_focus(server, page, prefix):
+    """The first place a glossary term appears (tools/glossary.py) has its definition as a
+    title, which the browser shows on hover, and shows it below the term on keyboard focus."""
+    page.goto(f"{server}{prefix}/{LESSON}/", wait_until="load")
+    term = page.locator("abbr.term").first
+    definition = term.get_attribute("title")
+    assert definition and len(definition) > 10
+    shown = "t => getComputedStyle(t, '::after').content"
+    assert term.evaluate(shown) == "none"
+    for _ in range(300):  # by keyboard alone: Tab until the term has focus
+        page.keyboard.press("Tab")
+        if term.evaluate("t => t === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the first glossary term")
+    assert term.evaluate(shown) == json.dumps(definition, ensure_ascii=False)
     assert_stayed_local(page)
 
 

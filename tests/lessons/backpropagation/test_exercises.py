@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from lessons.backpropagation import exercises as ex
+from lessons.backpropagation.scalar import Value
 
 
 def test_bias_gradients():
@@ -49,3 +50,24 @@ def test_epoch_zeroing_shrinks_the_error_by_a_fixed_factor():
 def test_bad_arguments_are_named(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
         call()
+
+
+@pytest.mark.parametrize("x", [-2.0, 0.0, 0.5, 3.0])
+def test_value_sigmoids_match_autograd(x):
+    """Tolerance 1e-12: float64 rounding of a handful of operations."""
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    torch.sigmoid(t).backward()
+    for sigmoid in (ex.sigmoid_composed, ex.sigmoid_node):
+        v = Value(x)
+        s = sigmoid(v)
+        s.backward()
+        assert s.data == pytest.approx(torch.sigmoid(t).item(), abs=1e-12)
+        assert v.grad == pytest.approx(t.grad.item(), abs=1e-12)
+
+
+def test_sigmoid_values_and_node_counts():
+    rows = ex.sigmoid_values(0.5)
+    assert [r["nodes"] for r in rows] == [9, 2]
+    assert all(r["|Δ| torch"] <= 1e-12 for r in rows)
+    with pytest.raises(TypeError, match="x"):
+        ex.sigmoid_values("0.5")

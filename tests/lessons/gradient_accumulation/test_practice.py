@@ -1,4 +1,5 @@
 import pytest
+import torch
 
 from lessons.gradient_accumulation import practice as ap
 
@@ -11,7 +12,21 @@ def test_clip_once_is_the_big_batch_and_per_micro_batch_is_not():
     assert grads["once"].norm().item() == pytest.approx(0.1, rel=1e-5)  # clip uses c/(‖g‖ + 1e-6)
     assert (grads["each"] - grads["big batch"]).abs().max() > 1e-3  # clearly different
     rows = {r["clip"]: r for r in ap.clipping_table()}
-    assert rows["each"]["‖g‖"] > 0.15
+    assert 0.04 < rows["each"]["‖g‖"] < 0.06  # "half the norm": K clipped vectors, averaged
+
+
+def test_clip_each_clips_every_micro_gradient_at_c():
+    """The 'each' vector is the mean of the K micro-gradients ∇J_k, each clipped at c (1e-12)."""
+    from lessons.gradient_accumulation.lesson import F64, accumulate, make_data, make_mlp
+
+    x, y = make_data(64, dtype=F64)
+    model, parts = make_mlp(dtype=F64), []
+    for batch in zip(x.chunk(4), y.chunk(4), strict=True):
+        g = accumulate(model, [batch], [1.0])
+        assert g.norm() > 0.1  # every micro-gradient is longer than c
+        parts.append(g * min(1.0, 0.1 / (g.norm().item() + 1e-6)))
+    expected = torch.stack(parts).mean(0)
+    torch.testing.assert_close(ap.clipped_grads()["each"], expected, rtol=0, atol=1e-12)
 
 
 def test_scheduler_counts_optimizer_steps():
@@ -25,6 +40,13 @@ def test_mixed_precision_trains_close_to_float32():
         bf16, fp32 = ap.train_amp(True, seed=seed), ap.train_amp(False, seed=seed)
         assert len(bf16) == 24 and bf16[-1] < bf16[0] and fp32[-1] < fp32[0]
         assert 0 < abs(bf16[-1] - fp32[-1]) < 0.01 * fp32[-1]  # close, not equal
+    rows = ap.amp_table(seeds=range(5))
+    assert all(0 < r["|ΔJ_T|"] < 0.01 and r["J_T bf16"] < r["J_1"] for r in rows)
+
+
+def test_bfloat16_stores_7_mantissa_bits():
+    eps = torch.finfo(torch.bfloat16).eps  # 2^-7: 7 stored bits after the implicit one
+    assert eps == 2.0**-7 and torch.finfo(torch.float32).eps == 2.0**-23
 
 
 def test_token_normalization_matches_the_big_batch():
@@ -63,6 +85,7 @@ def test_bench_cost_measures_both():
         (lambda: ap.clipping_table(accumulation_steps=3), ValueError, "accumulation_steps"),
         (lambda: ap.token_table(accumulation_steps=0), ValueError, "accumulation_steps"),
         (lambda: ap.token_table(accumulation_steps=2.0), TypeError, "accumulation_steps"),
+        (lambda: ap.amp_table(seeds=()), ValueError, "seeds"),
     ],
 )
 def test_argument_errors(call, kind, name):

@@ -50,6 +50,44 @@ def test_lr_change_runs_agree_until_the_change():
     assert ex.plot_lr_change({"$v_t$": f_v}).get_label() == "$f(x_t)$ vs $t$"
 
 
+def test_sharpness_is_the_largest_hessian_eigenvalue():
+    """Power iteration against the full Hessian (double backward) + eigvalsh, float64, rel 1e-6."""
+    import random
+
+    from lessons.dynamic_net import DynamicNet
+
+    g = torch.Generator().manual_seed(0)
+    net = DynamicNet(3, 4, 2, rng=random.Random(0)).double()
+    x = torch.randn(6, 3, generator=g, dtype=torch.float64)
+    y = torch.randn(6, 2, generator=g, dtype=torch.float64)
+    params = list(net.parameters())
+    grad = torch.autograd.grad(((net(x, depth=2) - y) ** 2).sum(), params, create_graph=True)
+    flat = torch.cat([a.flatten() for a in grad])
+    rows = [torch.autograd.grad(gi, params, retain_graph=True) for gi in flat]
+    hessian = torch.stack([torch.cat([a.flatten() for a in row]) for row in rows])
+    lam = torch.linalg.eigvalsh(hessian)
+    top = lam[lam.abs().argmax()].item()
+    assert top > 0  # power iteration finds the largest |λ|; here it is the largest λ
+    assert ex.sharpness(net, x, y, depth=2, iters=500) == pytest.approx(top, rel=1e-6)
+
+
+def test_train_with_sharpness_repeats_train_dynamic():
+    """Same losses as train_dynamic, bit for bit: measuring draws no depth and moves no weight."""
+    from lessons.dynamic_net import train_dynamic
+
+    losses, sharp = ex.train_with_sharpness(0.9, 1e-4, steps=6, seed=1, at=(0, 6))
+    assert losses == train_dynamic(0.9, 1e-4, 6, 1)[1] and sorted(sharp) == [0, 6]
+    assert 1000 < sharp[0] < 2000  # η·λ_max ≈ 1.5 at η = 1e-3, as the solution prints
+
+
+def test_best_momentum_is_on_the_boundary():
+    for h in (0.01, 0.25, 2.25):
+        mu, rate = ex.best_momentum(h, points=1000)
+        assert (
+            abs(mu - (1 - math.sqrt(h)) ** 2) <= 1e-3 and abs(rate - abs(1 - math.sqrt(h))) <= 1e-3
+        )
+
+
 @pytest.mark.parametrize(
     ("call", "name"),
     [
@@ -61,7 +99,12 @@ def test_lr_change_runs_agree_until_the_change():
         (lambda: ex.nesterov_modulus(0.0, 0.5, 1.0), "lr"),
         (lambda: ex.recursion_residual(0.1, 0.5, 1.0, False, steps=2), "steps"),
         (lambda: ex.bound_mismatches(points=1), "points"),
-        (lambda: ex.equal_step_runs(seeds=()), "seeds"),
+        (lambda: ex.train_with_sharpness(1.0, 1e-4), "mu"),
+        (lambda: ex.train_with_sharpness(0.9, 0.0), "lr"),
+        (lambda: ex.train_with_sharpness(0.9, 1e-4, steps=0), "steps"),
+        (lambda: ex.train_with_sharpness(0.9, 1e-4, steps=10, at=(11,)), "at"),
+        (lambda: ex.best_momentum(4.0), "h"),
+        (lambda: ex.best_momentum(0.5, points=1), "points"),
         (lambda: ex.lr_change_runs(steps=10, change_at=10), "change_at"),
     ],
 )

@@ -76,6 +76,42 @@ def test_rates_and_gd_prediction():
 
 
 @pytest.mark.parametrize(
+    ("h", "mu", "expected", "tol"),
+    [
+        (0.01, 0.9, math.sqrt(0.9), 1e-12),  # complex roots: √μ
+        (0.25, 0.9, math.sqrt(0.9), 1e-12),
+        (0.5, 0.0, 0.5, 1e-12),  # μ = 0: gradient descent, |1 − ηλ|
+        (2.5, 0.0, 1.5, 1e-12),
+        (0.2, 0.1, (0.9 + math.sqrt(0.41)) / 2, 1e-12),  # real roots: (s + √(s² − 4μ))/2
+        (3.0, 0.1, (1.9 + math.sqrt(3.21)) / 2, 1e-12),  # s < 0: the negative root
+        (3.0, 0.5, 1.0, 1e-12),  # ηλ = 2(1 + μ): a root at z = −1
+        (1 / 9, 4 / 9, 2 / 3, 1e-7),  # μ = (1 − √(ηλ))²: double root, √(rounding) ≈ 1e-8
+    ],
+)
+def test_root_modulus_agrees_with_the_closed_forms(h, mu, expected, tol):
+    """The function behind the phase diagram, float64, tolerance 1e-12 (1e-7 at a double root)."""
+    assert th.root_modulus(h, mu, 1.0) == pytest.approx(expected, abs=tol)
+    assert th.root_modulus(h / 4, mu, 4.0) == pytest.approx(expected, abs=tol)  # only ηλ counts
+
+
+def test_phase_diagram_regions():
+    """Above μ = (1 − √h)² the rate is √μ; right of h = 2(1 + μ) it exceeds 1."""
+    for h in (0.1, 0.5, 1.0, 2.0, 3.0):
+        edge = (1 - math.sqrt(h)) ** 2
+        for mu in (edge + 0.01, edge + 0.2):
+            if mu < 1 and h < 2 * (1 + mu):
+                assert th.root_modulus(h, mu, 1.0) == pytest.approx(math.sqrt(mu), abs=1e-12)
+    for mu in (0.0, 0.3, 0.9):
+        assert th.root_modulus(2 * (1 + mu) + 0.01, mu, 1.0) > 1
+        assert th.root_modulus(2 * (1 + mu) - 0.01, mu, 1.0) < 1
+    fig = th.plot_phase_diagram(points=20)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "$\\eta\\lambda$" and ax.get_ylabel() == "$\\mu$"
+    assert len(fig.axes) == 2 and len(ax.images) == 1  # the heat map and its colorbar
+    assert fig.get_label().startswith("$\\max|z|$")
+
+
+@pytest.mark.parametrize(
     ("call", "error", "match"),
     [
         (lambda: th.rotation_gap(0.01, 0.9, steps=-1), ValueError, "steps"),
@@ -95,6 +131,7 @@ def test_rates_and_gd_prediction():
         (lambda: th.gd_steps_prediction(lr=2.0), ValueError, "lr"),
         (lambda: th.gd_steps_prediction(tol=0.0), ValueError, "tol"),
         (lambda: th.gd_steps_prediction(x1="x"), TypeError, "x1"),
+        (lambda: th.plot_phase_diagram(points=1), ValueError, "points"),
     ],
 )
 def test_bad_arguments(call, error, match):
