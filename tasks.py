@@ -1,10 +1,10 @@
-"""One command per task: ``python3 tasks.py setup|serve|test|build|check|compare|bench|lint``.
+"""One command per task: ``python3 tasks.py setup|serve|test|build|pdf|check|compare|bench|lint``.
 
 Every task first makes sure ``.venv`` exists with ``requirements.txt`` installed
 (it reinstalls only when that file changes), then runs inside it. ``test`` also makes
 sure a browser is there for the browser tests: Debian's ``chromium`` (installed with apt
 when run as root), otherwise Playwright's own Chromium (``playwright install chromium``,
-which downloads it once).
+which downloads it once); so does ``pdf``, which prints the course PDFs with it.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ TASKS = {
     "compare": [["-m", "tools.compare_sites"]],  # two built sites: byte-identical or exit 1
     "bench": [["bench/run.py"]],
     "lint": [["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."]],
+    "pdf": [["-m", "tools.pdf"]],  # into a site built with COURSE_PDF=1 (default site/)
 }
 
 
@@ -102,7 +103,7 @@ def main(argv: list[str]) -> None:
     if not argv or argv[0] not in TASKS:
         sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}} [extra arguments]")
     setup()
-    if argv[0] == "test":
+    if argv[0] in ("test", "pdf"):
         browser()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     os.environ.setdefault("SOURCE_DATE_EPOCH", commit_time())  # reproducible builds

@@ -3,7 +3,10 @@
 :func:`notebook` turns a page into a notebook: prose as Markdown cells, fences as code
 cells, snippet includes expanded, so it runs on its own wherever ``lessons`` is importable.
 Its first cell applies the course's environment (:func:`lessons.environment.apply`), so a
-reader's kernel prints the site's numbers. Notebooks are generated from the pages, never
+reader's kernel prints the site's numbers; in a notebook the site publishes, that cell first
+installs the course's package where it is missing (:func:`setup_cell`), so the notebook runs in
+a bare Colab runtime too (:class:`Published`: where the Pages workflow publishes a build's
+notebooks, and Colab's address of each). Notebooks are generated from the pages, never
 edited by hand. Jupyter renders Markdown without MkDocs' extensions, so admonitions become
 block quotes and links to other pages point to their notebooks.
 
@@ -16,17 +19,29 @@ the test pass gets from the notebook the same :class:`engine.executor.Result` a 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import os
 import re
+import shlex
+import subprocess
 from pathlib import Path
 
 import nbformat
 
 from engine.executor import Result
-from engine.pages import KERNEL, Fence, FenceError, Page
+from engine.pages import KERNEL, ROOT, Fence, FenceError, Page
 
 SETUP = """from lessons import environment
 
 environment.apply()  # the site's threads and CPU path: the site's numbers"""
+INSTALL = """try:
+    import lessons
+except ModuleNotFoundError:  # a bare runtime (Colab): install the course's code
+    %pip install -q {requirement}"""
+PACKAGE = "pytorch-in-practice"  # pyproject.toml's [project] name
+BRANCH = "notebooks"  # the branch the Pages workflow publishes notebooks on, a folder per commit
+COLAB = "https://colab.research.google.com/github"
+GITHUB = re.compile(r"https://github\.com/([\w.-]+/[\w.-]+)")
 STRICT = "from engine.executor import strict_warnings\n\nstrict_warnings(allow=('ipykernel',))"
 CAPTURE = "from engine.notebooks import capture\n\ncapture()"
 FIGURES = "application/vnd.lessons.figures+json"  # the output that carries a cell's figures
@@ -49,11 +64,101 @@ def for_jupyter(prose: str) -> str:
     return PAGE_LINK.sub(lambda m: f"]({m.group(1)}.ipynb{m.group(2) or ''})", prose)
 
 
-def notebook(page: Page | str) -> nbformat.NotebookNode:
-    """Return the notebook for a page (or a page's Markdown)."""
+@dataclasses.dataclass(frozen=True)
+class Published:
+    """Where the Pages workflow publishes the notebooks of the site built from ``commit``.
+
+    The workflow pushes every ``.ipynb`` file of the built site, at its path in the site, into
+    the folder ``<commit>/`` of the repository's branch :data:`BRANCH`, where Colab opens it.
+
+    Attributes:
+        repository: The GitHub repository, ``https://github.com/<owner>/<name>``.
+        commit: The full hash of the commit the site is built from.
+    """
+
+    repository: str
+    commit: str
+
+    @property
+    def requirement(self) -> str:
+        """The course's package at ``commit``, as ``pip install`` takes it."""
+        return f"{PACKAGE} @ git+{self.repository}@{self.commit}"
+
+    def colab(self, path: str) -> str:
+        """Colab's address of the notebook at ``path`` in the site (``momentum/momentum.ipynb``)."""
+        name = GITHUB.fullmatch(self.repository).group(1)
+        return f"{COLAB}/{name}/blob/{BRANCH}/{self.commit}/{path}"
+
+
+def published(repository: str | None) -> Published | None:
+    """Where this build's notebooks are published; ``None`` without a repository or a commit.
+
+    The commit is ``GITHUB_SHA`` in GitHub Actions, else the checkout's ``HEAD`` (a local
+    build with uncommitted changes links that commit); outside git, none.
+
+    Args:
+        repository: ``REPO_URL`` (``extra.repository`` in ``mkdocs.yml``), or ``None``.
+
+    Raises:
+        ValueError: Naming ``REPO_URL`` or ``GITHUB_SHA``, if either is malformed.
+    """
+    if not repository:
+        return None
+    repository = repository.rstrip("/")
+    if not GITHUB.fullmatch(repository):
+        raise ValueError(
+            f"REPO_URL (extra.repository in mkdocs.yml) must be https://github.com/<owner>/<name>"
+            f" for the notebooks' Colab links, not {repository!r}"
+        )
+    commit = os.environ.get("GITHUB_SHA")
+    if commit is None:
+        try:
+            found = subprocess.run(
+                ["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=ROOT, capture_output=True
+            )
+        except OSError:  # no git
+            return None
+        commit = found.stdout.decode().strip()
+        if found.returncode or not commit:  # not a checkout, or one without commits
+            return None
+    if not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise ValueError(f"GITHUB_SHA must be a full commit hash (40 hex digits), not {commit!r}")
+    return Published(repository, commit)
+
+
+def setup_cell(install: str | None = None) -> str:
+    """The source of a notebook's first cell: the course's package, then its environment.
+
+    Args:
+        install: What the cell installs with ``%pip`` where ``lessons`` cannot be imported (a
+            bare Colab runtime): a requirement, such as :attr:`Published.requirement` or a local
+            folder. ``None``: no install step (a local build; the test pass, whose kernels
+            import the checkout).
+    """
+    if install is None:
+        return SETUP
+    return INSTALL.format(requirement=shlex.quote(install)) + "\n\n" + SETUP
+
+
+def with_setup(nb: nbformat.NotebookNode, install: str | None = None) -> nbformat.NotebookNode:
+    """A copy of ``nb`` (a worked solution's) whose first cell is :func:`setup_cell`."""
+    nb = nbformat.from_dict(nb)
+    cell = nbformat.v4.new_code_cell(setup_cell(install))
+    cell["id"] = "setup"  # stable: the same build gives the same bytes
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def notebook(page: Page | str, install: str | None = None) -> nbformat.NotebookNode:
+    """Return the notebook for a page (or a page's Markdown).
+
+    Args:
+        page: The page, or its Markdown.
+        install: What the first cell installs where ``lessons`` is missing (:func:`setup_cell`).
+    """
     page = page if isinstance(page, Page) else Page.parse(page, "page")
     lines = page.text.split("\n")
-    cells, position = [nbformat.v4.new_code_cell(SETUP)], 0
+    cells, position = [nbformat.v4.new_code_cell(setup_cell(install))], 0
     for fence in page.fences:
         prose = "\n".join(lines[position : fence.start]).strip()
         if prose:
@@ -70,9 +175,9 @@ def notebook(page: Page | str) -> nbformat.NotebookNode:
     return nb
 
 
-def dumps(page: Page | str) -> str:
-    """The notebook of a page, as ``.ipynb`` JSON text."""
-    return nbformat.writes(notebook(page))
+def dumps(page: Page | str, install: str | None = None) -> str:
+    """The notebook of a page, as ``.ipynb`` JSON text (``install``: see :func:`setup_cell`)."""
+    return nbformat.writes(notebook(page, install))
 
 
 class Session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import sys
@@ -146,3 +147,16 @@ def loss_table(curves: dict, at=(0, 100, 499), last=50, numbered=False) -> str:
         name = f"({i}) " * numbered + label
         rows.append([name, *(losses[t] for t in at), sum(losses[-last:]) / last])
     return table(rows, columns, sep="")
+
+
+def answer_key(**keys) -> None:
+    """Print a page's self-check keys (``name=value``) as one JSON object.
+
+    A page's ```` ```python selfcheck ```` fence calls this with values its run computed: an
+    option's index (``int``) or a number. The site grades the page's questions against them
+    (``tools/selfcheck.py``) and does not show the fence.
+    """
+    for name, value in keys.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{name}: a self-check key is an option's index or a number")
+    print(json.dumps(keys, sort_keys=True))

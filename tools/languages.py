@@ -36,10 +36,16 @@ LABELS = {  # every word the build adds to a page
         "produced by": "本页输出的运行环境：",  # before the environment line
         "lesson notebook": "下载本课的 Jupyter 笔记本",
         "page notebook": "下载本页的 Jupyter 笔记本",  # the home page's
+        "colab": "在 Colab 中打开",  # after a notebook's download link (REPO_URL set)
+        "pdf": "下载整门课程（PDF）",  # home page and lessons, with COURSE_PDF=1 (tools/pdf.py)
         "exercises": "## 练习",  # a lesson's exercise heading
         "solutions link": "[参考解答]({target})：每道练习的推理、代码、输出和答案。",
         "solutions notebook": "下载本页的 Jupyter 笔记本（含输出）",
         "edit": "编辑本页",  # on GitHub
+        "selfcheck check": "检查",  # a self-check question's button
+        "selfcheck number": "你的答案：",  # before the field of a question answered with a number
+        "selfcheck right": "✓ 正确。",
+        "selfcheck wrong": "✗ 不对，再想一想。",
         "report": "报告本页的问题",  # opens a prefilled issue naming the page and its environment
     },
     "en": {
@@ -51,12 +57,18 @@ LABELS = {  # every word the build adds to a page
         "produced by": "Outputs on this page were produced with",
         "lesson notebook": "Download this lesson as a Jupyter notebook",
         "page notebook": "Download this page as a Jupyter notebook",
+        "colab": "Open in Colab",
+        "pdf": "Download the whole course (PDF)",
         "exercises": "## Exercises",
         "solutions link": (
             "[Worked solutions]({target}): the reasoning, code, output and answer of each exercise."
         ),
         "solutions notebook": "Download these solutions as a Jupyter notebook, with outputs",
         "edit": "Edit this page",
+        "selfcheck check": "Check",
+        "selfcheck number": "Your answer:",
+        "selfcheck right": "✓ Right.",
+        "selfcheck wrong": "✗ Not quite; think again.",
         "report": "Report a problem with this page",
     },
 }

@@ -31,7 +31,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from engine import cache, imports, notebooks, pages, prerun, solutions
 from lessons import environment
-from tools import figures, languages
+from tools import figures, languages, pdf, selfcheck
 
 PLACEHOLDER = "DOCEXEC-FIGURE-{}"
 MODULES_MARKER = "<!-- lessons modules, in course order -->"
@@ -46,11 +46,19 @@ class LessonPages(BasePlugin):
         self.pending: dict[str, list[dict]] = {}  # page -> figures waiting for its HTML
         self.notebooks: dict[str, str] = {}  # page -> notebook JSON, written beside its HTML
         self.seen: set[str] = set()  # pages rendered in this language's build
+        self.published: notebooks.Published | None = None  # where the notebooks go (REPO_URL)
 
     def on_config(self, config):
-        """Compute on the CPU (the published numbers, also on a maintainer's GPU)."""
+        """Compute on the CPU (the published numbers, also on a maintainer's GPU).
+
+        With ``REPO_URL``, find the commit whose notebooks the site links in Colab.
+        """
         environment.pin_site_device()
         self.seen.clear()
+        try:
+            self.published = notebooks.published(config.extra.get("repository"))
+        except ValueError as err:
+            raise PluginError(str(err)) from None
         return config
 
     def on_pre_build(self, config):
@@ -82,23 +90,38 @@ class LessonPages(BasePlugin):
             raise PluginError(str(err)) from None
         if not model.fences:
             return markdown
-        self.notebooks[src] = notebooks.dumps(model)
+        install = self.published.requirement if self.published else None
+        self.notebooks[src] = notebooks.dumps(model, install)
         lines = markdown.split("\n")
         extras = [api_link(lines[f.start + 1 : f.end - 1], page.url) for f in model.fences]
+        results = None
         if cache.executing():
-            outputs, produced = self._outputs(model, page.url)
+            outputs, produced, results = self._outputs(model, page.url)
             for extra, output in zip(extras, outputs, strict=True):
                 extra += output
             label = languages.label(page.url, "produced by")
             lines += ["", f'<p class="docexec-environment">{label} {produced}</p>']
             if config.extra.get("repository"):
                 lines += ["", source_links(config.extra["repository"], page, produced)]
+        hidden = {fence.index for fence in selfcheck.key_fences(model)}  # they hold answers
         for fence, extra in reversed(list(zip(model.fences, extras, strict=True))):
-            lines[fence.end : fence.end] = extra
-        return _with_notebook_link("\n".join(lines), page)
+            if fence.index in hidden:
+                del lines[fence.start : fence.end]
+            else:
+                lines[fence.end : fence.end] = extra
+        try:
+            known = selfcheck.known_keys(model, results)
+            text = selfcheck.render("\n".join(lines), known, model.path, page.url)
+        except selfcheck.SelfCheckError as err:
+            raise PluginError(str(err)) from None
+        text = _with_notebook_link(text, page, self.published)
+        return pdf.with_pdf_link(text, page.url) if config.extra.get("pdf") else text
 
-    def _outputs(self, model: pages.Page, url: str) -> tuple[list[list[str]], str]:
-        """Markdown lines under each fence (printed text, figure placeholders); environment."""
+    def _outputs(self, model: pages.Page, url: str) -> tuple[list[list[str]], str, list]:
+        """What to show under each fence, the environment line, and the fences' results.
+
+        Under each fence: Markdown lines of its printed text and figure placeholders.
+        """
         try:
             entry = self.runs.entry(model)
         except pages.FenceError as err:
@@ -111,7 +134,7 @@ class LessonPages(BasePlugin):
                 extra += ["", PLACEHOLDER.format(len(drawn)), ""]
             outputs.append(extra)
         self.pending[model.path.removeprefix("docs/")] = drawn
-        return outputs, entry.environment
+        return outputs, entry.environment, entry.results
 
     def on_page_content(self, content, page, config, files):
         """Swap figure placeholders for the figure files; fail if any is left unplaced."""
@@ -130,10 +153,9 @@ class LessonPages(BasePlugin):
         links let the site work from any folder of any static server.
         """
         if page.file.src_uri in self.notebooks:
-            folder = Path(config.site_dir, page.file.dest_uri).parent
-            folder.mkdir(parents=True, exist_ok=True)
-            notebook = self.notebooks.pop(page.file.src_uri)
-            (folder / _notebook_name(page)).write_text(notebook, "utf8")
+            path = Path(config.site_dir, _notebook_path(page))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.notebooks.pop(page.file.src_uri), "utf8")
         output = _search_label(output, languages.label(page.url, "search"))
         output = _relative_links(output, page.url, config)
         return languages.language_base(output, page.url, languages.language_of(page.url))
@@ -194,15 +216,32 @@ def _notebook_name(page) -> str:
     return page.file.src_uri.split(".")[0] + ".ipynb"
 
 
-def _with_notebook_link(markdown: str, page) -> str:
-    """Put a download link to the page's notebook under its title."""
+def _notebook_path(page) -> str:
+    """Where the page's notebook is in the site: beside the page, named after its source."""
+    return (Path(page.file.dest_uri).parent / _notebook_name(page)).as_posix()
+
+
+def _with_notebook_link(markdown: str, page, published: notebooks.Published | None) -> str:
+    """Put a download link to the page's notebook under its title, then its Colab link.
+
+    The download comes first: Colab is out of reach in parts of China. The Colab link (only
+    where the notebooks are published) names the notebook's path in the site, where the Pages
+    workflow publishes it.
+    """
     lines = markdown.split("\n")
     title = next(i for i, line in enumerate(lines) if line.startswith("# "))
     which = "page notebook" if _notebook_name(page) == "index.ipynb" else "lesson notebook"
     label = languages.label(page.url, which)
     link = f'<a class="notebook-link" href="{_notebook_name(page)}" download>{label} (.ipynb)</a>'
+    if published:
+        link += " · " + colab_link(published.colab(_notebook_path(page)), page.url)
     lines[title + 1 : title + 1] = ["", link, ""]
     return "\n".join(lines)
+
+
+def colab_link(href: str, url: str) -> str:
+    """The "Open in Colab" link of a notebook (published at ``href``) on the page at ``url``."""
+    return f'<a class="colab-link" href="{html.escape(href)}">{languages.label(url, "colab")}</a>'
 
 
 def _documented(module: str, name: str) -> bool:

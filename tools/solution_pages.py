@@ -38,8 +38,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.toc import get_toc
 
-from engine import cache, pages, solutions
+from engine import cache, notebooks, pages, solutions
 from tools import figures, languages, solution_html
+from tools.lesson_pages import colab_link
 
 BUILD_DIR = cache.CACHE_DIR / "solutions"  # executed notebooks that mkdocs-jupyter renders
 RENDERER = ("mkdocs-jupyter", "nbconvert", "mistune", "pygments", "beautifulsoup4", "mkdocs")
@@ -59,11 +60,13 @@ class SolutionPages(BasePlugin):
         self.renders = cache.Store("renders")
         self.notebooks: dict[str, str] = {}  # src_uri -> executed notebook, written beside it
         self.runs: cache.Runs | None = None  # the lesson pages' (one run per key)
+        self.published: notebooks.Published | None = None  # the lesson pages' (REPO_URL)
 
     def on_config(self, config):
         """Register the solutions as page sources; add them to the nav; share the runs."""
         utils.is_markdown_file = _is_page_source  # File.is_documentation_page() calls this
         self.runs = config.plugins["lesson-pages"].runs
+        self.published = config.plugins["lesson-pages"].published  # its on_config runs first
         if config.nav is not None:
             config.nav = with_solutions(config.nav, solutions.slugs())
         return config
@@ -106,7 +109,8 @@ class SolutionPages(BasePlugin):
             nb = solutions.execute(model, self.runs if cache.executing() else None)
         except (solutions.SolutionError, pages.FenceError) as err:
             raise PluginError(str(err)) from None
-        self.notebooks[src] = nbformat.writes(nb)  # for download: figures inline
+        install = self.published.requirement if self.published else None
+        self.notebooks[src] = nbformat.writes(notebooks.with_setup(nb, install))  # figures inline
         shown = nbformat.writes(with_figure_files(nb, page.url, config.site_dir))
         key = _render_key(shown, languages.language_of(page.url), config)
         rendered = self.renders.read(key)
@@ -114,10 +118,12 @@ class SolutionPages(BasePlugin):
             rendered = _jupyter_render(page, jupyter_render, config, files, shown)
             self.renders.write(key, rendered)
         label = languages.label(page.url, "solutions notebook")
-        link = (
-            f'<p><a class="notebook-link" href="{slug}-solutions.ipynb" download>'
-            f"{label} (.ipynb)</a></p>"
-        )
+        name = f"{slug}-solutions.ipynb"
+        link = f'<a class="notebook-link" href="{name}" download>{label} (.ipynb)</a>'
+        if self.published:  # after the download: Colab is out of reach in parts of China
+            path = (Path(page.file.dest_uri).parent / name).as_posix()
+            link += " · " + colab_link(self.published.colab(path), page.url)
+        link = f"<p>{link}</p>"
         page.content = rendered["content"].replace("</h1>", "</h1>" + link, 1)
         page.toc, page.title = get_toc(rendered["toc"]), rendered["title"]
 

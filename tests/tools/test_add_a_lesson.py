@@ -94,11 +94,13 @@ def test_the_new_lesson_builds_in_every_language(copy):
         root = copy / "site" / ("" if lang == pages.default_language() else lang)
         lesson = (root / SLUG / "index.html").read_text("utf8")
         assert "42.0" in lesson and 'href="../solutions/toy-lesson/"' in lesson
+        assert re.findall(r'data-answer="([^"]*)"', lesson) == ["42.0", "1", "1"]  # self-check
         assert "1.0" in (root / "solutions" / SLUG / "index.html").read_text("utf8")
 
 
 def test_its_fences_tests_page_and_solution_checks_pass(copy):
     tests = ["tests/tools/test_pages.py", "tests/tools/test_solutions.py"]
+    tests += ["tests/tools/test_selfcheck.py", "tests/tools/test_chinese.py"]
     result = run(
         copy, "-m", "pytest", "-q", f"docs/{SLUG}.zh.md", f"tests/lessons/{PACKAGE}", *tests
     )

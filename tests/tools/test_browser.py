@@ -276,6 +276,35 @@ def test_a_term_explains_itself_on_hover_and_on_keyboard_focus(server, page, pre
     assert_stayed_local(page)
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_self_check_grades_by_keyboard_and_remembers_the_answer(server, page, prefix):
+    """Keyboard only, from the permalink of the heading above the questions: a wrong option,
+    then the right one, each gets its feedback in the status line; a reload keeps the answer."""
+    page.goto(f"{server}{prefix}/{LESSON}/", wait_until="load")
+    block = page.locator("div.selfchecks")
+    words = {w: block.get_attribute(f"data-{w}") for w in ("right", "wrong")}
+    question = block.locator("fieldset.selfcheck").first
+    right = int(question.get_attribute("data-answer"))
+    wrong = 1 - right  # its two options
+    status = question.locator(".selfcheck-feedback")
+    assert status.get_attribute("role") == "status" and status.inner_text() == ""
+    block.evaluate("b => b.previousElementSibling.querySelector('a.headerlink').focus()")
+    page.keyboard.press("Tab")  # the first option of the first question
+    page.keyboard.press("Space" if wrong == 0 else "ArrowDown")
+    page.keyboard.press("Tab")  # its check button
+    page.keyboard.press("Enter")
+    assert status.inner_text() == words["wrong"]
+    page.keyboard.press("Shift+Tab")  # back to the options
+    page.keyboard.press("ArrowDown" if right > wrong else "ArrowUp")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert status.inner_text().startswith(words["right"])
+    page.reload(wait_until="load")
+    assert question.locator("input:checked").get_attribute("value") == str(right)
+    assert status.inner_text().startswith(words["right"])
+    assert_stayed_local(page)
+
+
 def test_worked_solutions_speak_their_page_language(server, page):
     """An English solution page (a notebook, ``.en.py``) labels its formulas in English."""
     page.goto(f"{server}/en/solutions/{LESSON}/", wait_until="load")

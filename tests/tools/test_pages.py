@@ -17,9 +17,14 @@ STEMS = sorted({p.name.split(".")[0] for p in DOCS.glob("*.md")})
 
 
 def fence_bodies(path: Path) -> list[tuple[str, str]]:
-    """(language, body) of every fence on a page, unexpanded, in order."""
+    """(language, body) of every fence on a page, unexpanded, in order.
+
+    A ```` ```selfcheck ```` block holds the page's questions in its own language: it is
+    left out (``tests/tools/test_selfcheck.py`` checks that both languages ask the same).
+    """
     tokens = pages.parser().parse(path.read_text("utf8"))
-    return [(t.info.split()[0] if t.info else "", t.content) for t in tokens if t.type == "fence"]
+    found = [(t.info.split()[0] if t.info else "", t.content) for t in tokens if t.type == "fence"]
+    return [(info, body) for info, body in found if info != "selfcheck"]
 
 
 def headings(path: Path) -> list[int]:

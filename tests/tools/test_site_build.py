@@ -176,6 +176,17 @@ def test_a_missing_include_fails_the_build_naming_page_and_block(site):
     assert "Traceback" not in result.stderr  # named by the build, not a crash
 
 
+def test_a_self_check_key_the_run_did_not_print_fails_the_build_naming_page_and_block(site):
+    questions = "```selfcheck\n- question: Which?\n  options: [a, b]\n  answer: which\n```\n"
+    key_fence = "```python selfcheck\nprint('{\"other\": 1}')\n```\n"
+    page = f"# Quiz\n\n```python\nx = 1\n```\n\n{questions}\n{key_fence}"
+    (site / "docs" / "quiz.md").write_text(page, "utf8")
+    result = build(site)
+    assert result.returncode != 0
+    assert "docs/quiz.md: selfcheck block 1: no key 'which' for 'Which?'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_api_link_only_for_documented_public_objects():
     from tools.lesson_pages import api_link
 
