@@ -146,7 +146,7 @@ def _check_first_step(names, lr, **_) -> None:
 def first_step(names=("SGD", "Adagrad", "RMSprop", "Adam"), lr=0.01, seed=0) -> str:
     """The first update |Δw|, |Δb| of each optimizer, in units of η, from the same w₀, b₀."""
     x, y = make_data()
-    lines = [f"{'':<9}{'|g_w|':>8}{'|Δw|/η':>9}{'|g_b|':>8}{'|Δb|/η':>9}"]
+    rows = []
     for name in names:
         model = make_model(seed)
         w, b = model.linear.weight, model.linear.bias
@@ -155,10 +155,10 @@ def first_step(names=("SGD", "Adagrad", "RMSprop", "Adam"), lr=0.01, seed=0) -> 
         torch.nn.MSELoss(reduction="sum")(model(x), y).backward()  # g = ∇L at w₀, b₀
         optimizer.step()
         dw, db = abs(w.item() - before[0]) / lr, abs(b.item() - before[1]) / lr
-        lines.append(
-            f"{name:<9}{abs(w.grad.item()):8.3f}{dw:9.3f}{abs(b.grad.item()):8.3f}{db:9.3f}"
-        )
-    return "\n".join(lines)
+        rows.append([name, abs(w.grad.item()), dw, abs(b.grad.item()), db])
+    columns = [("", "<9"), ("|g_w|", ">8.3f"), ("|Δw|/η", ">9.3f")]
+    columns += [("|g_b|", ">8.3f"), ("|Δb|/η", ">9.3f")]
+    return table(rows, columns, sep="")
 
 
 # --8<-- [end:first_step]
