@@ -2,7 +2,7 @@
 # # 卷积神经网络高级篇：练习解答
 #
 # 每道题先复述题目，再讲思路、给出代码，最后总结。解题的函数都在 `lessons/advanced_cnn/exercises.py` 里，下面在调用之前原样展示。
-# 答案确定的地方用 `assert` 检查，并写明容差；关于训练结果的结论，都用 3 个种子（0 到 2）在验证集上检验。
+# 答案确定的地方用 `assert` 检查，并写明容差；关于训练结果的结论，都用 5 个种子（0 到 4）在验证集上检验。
 
 
 # %%
@@ -27,7 +27,7 @@ from lessons.conv_cost import conv_mults
 from lessons.seeds import seeded
 
 data = digits.load()
-SEEDS = range(3)
+SEEDS = range(5)
 
 
 def finals(runs, key="val"):
@@ -85,7 +85,7 @@ assert max(formula, key=formula.get) == "2" and formula["2"] == 1405440 and dire
 # $1 \times 8 \times 8 \to 10 \times 8 \times 8 \to 10 \times 4 \times 4 \to 88 \times 4 \times 4
 # \to 20 \times 4 \times 4 \to 20 \times 2 \times 2 \to 88 \times 2 \times 2$，所以 `Linear` 的输入是
 # $88 \cdot 2 \cdot 2 = 352$ 维。和课程一样，每次池化之后接 ReLU。这个网络就是下面的 `SmallGoogLeNet`，
-# 用 $\eta = 0.05$、3 个种子各训练 3 个轮次。
+# 用 $\eta = 0.05$、5 个种子各训练 3 个轮次。
 
 
 # %%
@@ -104,7 +104,7 @@ assert min(finals(google_runs)) > 0.6  # it learns, for every seed (chance is 0.
 
 # %% [markdown]
 # 结论：`Linear` 层需要 352 个输入。网络有 46130 个参数，大部分在两个 Inception 模块和 $88 \to 20$ 的卷积里。它训练得动：
-# 3 个轮次后每个种子的验证准确率都在 0.6 以上（中位数约 0.78），只是不如同样训练 3 个轮次的残差网络（练习 3，都在 0.95 以上）。它最长的路径上有八个卷积，
+# 3 个轮次后每个种子的验证准确率都在 0.6 以上（0.63 到 0.90，中位数约 0.80），只是不如同样训练 3 个轮次的残差网络（练习 3，都在 0.95 以上）。它最长的路径上有八个卷积，
 # 和四个块的普通网络（九个卷积）差不多，而后者完全学不动（练习 4）。不过每个 Inception 模块还有一条只经过一个 1×1 卷积的路径，
 # 从输入到分类器的最短路径上只有四个卷积，梯度沿着它就能传到第一层：这些并行的短路径起的作用和跳跃连接差不多。
 
@@ -117,7 +117,7 @@ assert min(finals(google_runs)) > 0.6  # it learns, for every seed (chance is 0.
 #
 # 思路：PyTorch 默认初始化的权重方差约为 $1/(3\,\text{fan-in})$，所以每经过一个卷积加 ReLU，信号就缩小一些；
 # 经过 11 层之后，前向信号和梯度都已微乎其微（见本讲的表格）。He 初始化取方差 $2/\text{fan-in}$，让激活值的方差逐层经过 ReLU 时保持不变。
-# `make_kaiming_plain` 构造这样初始化的普通网络。先看初始化时的梯度范数，再按本讲的设置用 3 个种子各训练三个轮次。
+# `make_kaiming_plain` 构造这样初始化的普通网络。先看初始化时的梯度范数，再按本讲的设置用 5 个种子各训练三个轮次。
 
 
 # %%
@@ -138,19 +138,20 @@ print(digits.seed_table({**kaiming, "residual": residual_runs}))
 print(digits.seed_table({**kaiming, "residual": residual_runs}, key="loss"))
 fast, slow = (finals(runs) for runs in kaiming.values())
 assert max(fast) < min(finals(residual_runs)) and max(slow) < min(finals(residual_runs))
-assert sorted(fast)[1] > 0.5 and max(slow) < 0.5  # lr 0.01: 2 of 3 seeds learn; lr 0.002: none
+assert sum(a > 0.5 for a in fast) == 4 and min(fast) < 0.11  # lr 0.01: 4 of 5 learn, 1 at chance
+assert max(slow) < 0.4  # lr 0.002: no seed learns
 
 
 # %% [markdown]
-# 结论：有时能学。He 初始化修好了起点处的信号：第一层的梯度不再比最后一层小好几个数量级。$\eta = 0.01$ 时，3 个种子中有两个学得动
-# （三个轮次后验证准确率约为 0.67 和 0.69），另一个停在随机猜测的水平；$\eta = 0.002$ 时步长太小，三个轮次内没有一个种子超过 0.4。
+# 结论：有时能学。He 初始化修好了起点处的信号：第一层的梯度不再比最后一层小好几个数量级。$\eta = 0.01$ 时，5 个种子中有四个学得动
+# （三个轮次后验证准确率在 0.67 到 0.80 之间），另一个停在随机猜测的水平（0.10）；$\eta = 0.002$ 时步长太小，三个轮次内没有一个种子超过 0.4（最高 0.397）。
 # 两种学习率都远远落后于残差网络，后者每个种子都在 0.95 以上：好的初始化让深的普通网络变得可以训练，跳跃连接则让它容易训练。
 
 
 # %% [markdown]
 # ## 练习 4
 #
-# 把 `blocks` 改为 1、2、4，用五个种子记录普通网络最终的验证准确率。从多深开始它学不动了？（这里用 3 个种子。）
+# 把 `blocks` 改为 1、2、4，用五个种子记录普通网络最终的验证准确率。从多深开始它学不动了？
 #
 # 思路：有 $B$ 个块的普通网络共有 $2B + 1$ 个卷积。本讲已经看到，5 个块（11 个卷积）学不动；按信号逐层缩小的解释，
 # 随着 $B$ 增大，训练应当逐渐变差。
@@ -165,12 +166,12 @@ for blocks in (1, 2, 4):
     )[1]
 print(digits.seed_table(depth_runs))
 one, two, four = (finals(runs) for runs in depth_runs.values())
-assert min(one) > 0.8 and max(two) < 0.5 and max(four) < 0.11  # chance is 0.1
+assert min(one) > 0.8 and max(two) < 0.4 and max(four) < 0.11  # chance is 0.1
 
 
 # %% [markdown]
-# 结论：一个块（3 个卷积）时，普通网络在每个种子上都学得会（三个轮次后验证准确率高于 0.8）。两个块（5 个卷积）时已经很吃力：
-# 每个种子都低于 0.5，有的接近随机猜测。四个块（9 个卷积）时每个种子都停在随机猜测的 0.10，和本讲的五个块一样。
+# 结论：一个块（3 个卷积）时，普通网络在每个种子上都学得会（三个轮次后验证准确率在 0.84 到 0.94 之间）。两个块（5 个卷积）时已经很吃力：
+# 每个种子都低于 0.4（0.10 到 0.38），有的接近随机猜测。四个块（9 个卷积）时每个种子都停在随机猜测的 0.10，和本讲的五个块一样。
 # 所以在默认初始化和三个轮次的训练量下，普通网络从 5 个卷积左右开始学不动，到 9 个卷积时完全学不动。
 
 
@@ -200,7 +201,7 @@ assert all(a <= b for a, b in zip(finals(relu_first_runs), finals(residual_runs)
 
 
 # %% [markdown]
-# 结论：网络仍然训练得动（恒等路径完好，梯度照样能传到前面的层），但每个种子的验证准确率都不高于本讲的残差网络，中位数低一到两个百分点。
+# 结论：网络仍然训练得动（恒等路径完好，梯度照样能传到前面的层），但每个种子的验证准确率都不高于本讲的残差网络（有一个种子两者相同），中位数低不到一个百分点（0.953 对 0.961）。
 # 平均激活值每经过一个块都会变大，这是必然的：输出等于输入加上一个非负项。这样的块只能添加特征，不能抑制特征，激活值的尺度随深度不断增长。
 # He 等人（2016，“Identity mappings in deep residual networks”，ECCV，arXiv:1603.05027）在 CIFAR-10 上试过这种“先 ReLU 再相加”的变体，
 # 结果比原始的块差，原因相同；他们最好的变体让恒等路径上不经过任何激活函数。

@@ -102,7 +102,7 @@ for b, (ceil_nb, floor_nb, last) in by_hand.items():
 # the same order. On data that were shuffled once, each batch is still roughly a random sample, just
 # the same one every epoch. Sorted by label (`sorted_by_label`), the first 4 batches hold only 0s,
 # the fifth 31 0s and one 1, and the remaining 9 only 1s, so every batch is a biased sample: in each epoch the model is
-# first pushed towards "always 0", then towards "always 1". For 3 seeds (initial weights and
+# first pushed towards "always 0", then towards "always 1". For 5 seeds (0 to 4; initial weights and
 # shuffling) we run the three settings for 10 epochs instead of 20, to keep this file fast, and
 # compare, at the end, the loss on the whole training set (`full_loss`) and the test accuracy.
 
@@ -123,7 +123,7 @@ settings = {
     "sorted": (sorted_set, False),
 }
 finals = {name: [] for name in settings}
-for seed in range(3):
+for seed in range(5):
     for name, (dataset, shuffle) in settings.items():
         model, _ = train_ordered(dataset, shuffle, batch_size=32, epochs=10, lr=0.1, seed=seed)
         finals[name].append((full_loss(model, train_set), accuracy(model, test_set)))
@@ -144,7 +144,7 @@ for a, b, c in zip(*finals.values(), strict=True):
 # stays
 # in the same range. Sorted by label without shuffling, the training loss is a little higher than
 # with
-# shuffling for all 3 seeds, but only by a few percent. The problem is easy: the two classes are
+# shuffling for all 5 seeds, but only by a few percent (median 0.0659 against 0.0644). The problem is easy: the two classes are
 # almost linearly separable, after a few epochs most samples are classified correctly, $\hat y - y$
 # is small, and even a batch of only 0s or only 1s gives a small gradient, so the model is not
 # pushed
@@ -236,7 +236,7 @@ folder.cleanup()
 # $B = 32$ the rate is still $0.1$, as in the lesson; as a control we also train $B = 128$ and $426$
 # at
 # the lesson's $\eta = 0.1$. `compare_batch_sizes` calls `train_minibatch` once per batch size and
-# seed; every setting runs with 3 seeds.
+# seed; every setting runs with 5 seeds (0 to 4).
 
 
 # %%
@@ -246,10 +246,10 @@ folder.cleanup()
 # %%
 scaled = {}
 for b in (16, 32, 128, 426):
-    scaled.update(compare_batch_sizes(train_set, [b], epochs=20, lr=0.1 * b / 32, seeds=range(3)))
+    scaled.update(compare_batch_sizes(train_set, [b], epochs=20, lr=0.1 * b / 32, seeds=range(5)))
 print("eta = 0.1 * B / 32")
 print(batch_table(scaled))
-control = compare_batch_sizes(train_set, [128, 426], epochs=20, lr=0.1, seeds=range(3))
+control = compare_batch_sizes(train_set, [128, 426], epochs=20, lr=0.1, seeds=range(5))
 print("eta = 0.1")
 print(batch_table(control))
 last = {b: [h["epoch_loss"][-1] for h in runs] for b, runs in scaled.items()}
@@ -262,17 +262,18 @@ medians = [statistics.median(v) for v in last.values()]
 assert max(medians) < 1.2 * min(medians)
 for b in (128, 426):
     assert max(last[b]) < min(h["epoch_loss"][-1] for h in control[b])
-assert rises == [0] * 3
+assert rises == [0] * 5
 
 
 # %% [markdown]
 # Answer: with $\eta = 0.1\cdot B/32$, all four batch sizes end 20 epochs at nearly the same mean
-# loss (medians between $0.039$ and $0.044$; the largest is within 20% of the smallest): the
+# loss (medians between $0.041$ and $0.044$; the largest is within 10% of the smallest, and the assert
+# allows 20%): the
 # per-epoch
 # disadvantage of large batches has essentially disappeared. In the control at a fixed $\eta = 0.1$,
 # $B = 128$ and $426$ end much higher, for every seed. For $B = 426$ (full batch),
 # $\eta \approx 1.33$
-# is still stable: for all 3 seeds the mean loss falls in every epoch. Linear scaling does not hold
+# is still stable: for all 5 seeds the mean loss falls in every epoch. Linear scaling does not hold
 # without limit: there is always a stability limit on the learning rate, large-batch training
 # usually
 # also needs a warm-up (small learning rates at first), and the larger the batch, the fewer updates
