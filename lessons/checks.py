@@ -70,6 +70,24 @@ def check_int(name: str, value: object, minimum: int | None = None) -> int:
     return int(value)
 
 
+def check_ints(name: str, values: object, minimum: int | None = None) -> None:
+    """Check that ``values`` is a non-empty sequence of ints, each at least ``minimum``.
+
+    Args:
+        name: Argument name, used in the error messages.
+        values: The values to check (seeds, sizes, steps).
+        minimum: Smallest allowed value, or ``None`` for no bound.
+
+    Raises:
+        TypeError: If a value is not an integer.
+        ValueError: If ``values`` is empty or a value is below ``minimum``.
+    """
+    if len(values) == 0:
+        raise ValueError(f"{name} must not be empty")
+    for value in values:
+        check_int(name, value, minimum)
+
+
 def check_float(
     name: str, value: object, minimum: float | None = None, strict: bool = False
 ) -> float:

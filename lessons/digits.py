@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.devices import resolve_device
 from lessons.plotting import subplots
 from lessons.printing import progress, table
@@ -262,8 +262,7 @@ class MLP(nn.Module):
 def _check_make_mlp(sizes, **_) -> None:
     if len(sizes) < 2 or sizes[0] != 64 or sizes[-1] != 10:
         raise ValueError(f"sizes must start with 64 and end with 10, got {sizes}")
-    for size in sizes:
-        check_int("sizes", size, minimum=1)
+    check_ints("sizes", sizes, minimum=1)
 
 
 @checked(_check_make_mlp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from lessons.checks import check_int, checked
+from lessons.checks import check_ints, checked
 from lessons.seeds import seeded
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}
@@ -13,8 +13,7 @@ ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 def _check_make_mlp(sizes, activation, **_) -> None:
     if not isinstance(sizes, (tuple, list)) or len(sizes) < 2 or sizes[-1] != 1:
         raise ValueError(f"sizes must be a sequence of >= 2 widths ending in 1, got {sizes!r}")
-    for width in sizes:
-        check_int("sizes", width, minimum=1)
+    check_ints("sizes", sizes, minimum=1)
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
 

@@ -16,7 +16,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from lessons.backpropagation.lesson import make_network_data, numpy_forward_backward
-from lessons.checks import check_int, checked
+from lessons.checks import check_int, check_ints, checked
 from lessons.saved_tensors import saved_bytes
 from lessons.seeds import generator, seeded
 
@@ -70,10 +70,8 @@ def make_stack(depth: int, width: int = 256, d_in: int = 64, seed: int = 0) -> n
 
 
 def _check_saved_table(depths, batches, width, d_in, **_) -> None:
-    for depth in depths:
-        check_int("depths", depth, minimum=1)
-    for batch in batches:
-        check_int("batches", batch, minimum=1)
+    check_ints("depths", depths, minimum=1)
+    check_ints("batches", batches, minimum=1)
     check_int("width", width, minimum=1)
     check_int("d_in", d_in, minimum=1)
 

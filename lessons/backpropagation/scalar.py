@@ -14,7 +14,7 @@ import statistics
 
 import torch
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.seeds import offset_seed
 
 F64 = torch.float64
@@ -237,8 +237,7 @@ def train_mlp(seed=0, steps=40, lr=0.3, n=12, sizes=(2, 4, 4, 1)) -> tuple[list[
 def _check_mlp_seeds(seeds, steps, **_) -> None:
     if len(seeds) < 1:
         raise ValueError("seeds must not be empty")
-    for seed in seeds:
-        check_int("seeds", seed, 0)
+    check_ints("seeds", seeds, minimum=0)
     check_int("steps", steps, 1)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.gradient_descent.lesson import train
 from lessons.plotting import subplots
 
@@ -112,8 +112,7 @@ def _check_sgd_schedule(lrs: Sequence[float], epochs: Sequence[int], seed: int, 
         raise ValueError("lrs and epochs must be non-empty and of equal length")
     for lr in lrs:
         check_float("lrs", lr, minimum=0.0, strict=True)
-    for e in epochs:
-        check_int("epochs", e, minimum=1)
+    check_ints("epochs", epochs, minimum=1)
     check_int("seed", seed, minimum=0)
 
 

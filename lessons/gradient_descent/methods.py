@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_ints, checked
 from lessons.gradient_descent.lesson import (
     History,
     best_w,
@@ -62,10 +62,7 @@ def plot_smoothing(losses: Sequence[float], betas: Sequence[float] = (0.9, 0.99)
 
 
 def _check_seeds(seeds) -> None:
-    if not seeds:
-        raise ValueError("seeds must not be empty")
-    for s in seeds:
-        check_int("seeds", s, minimum=0)
+    check_ints("seeds", seeds, minimum=0)
 
 
 def _check_methods_over_seeds(seeds, **_) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.linear_model.model_selection import make_noisy_data, select_model
 from lessons.printing import table
 
@@ -109,10 +109,7 @@ def grid_numel(points: int, n_params: int, n_samples: int) -> int:
 
 
 def _check_selection_sweep(seeds: Sequence[int], noise: float, n: int = 40, **_) -> None:
-    if len(seeds) == 0:
-        raise ValueError("seeds must not be empty")
-    for s in seeds:
-        check_int("seeds", s, minimum=0)
+    check_ints("seeds", seeds, minimum=0)
     check_float("noise", noise, minimum=0.0)
     check_int("n", n, minimum=10)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import torch
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.devices import resolve_device
 from lessons.linear_model.lesson import mse_grid_torch
 from lessons.printing import table
@@ -112,10 +112,8 @@ def format_selection(result: dict[str, dict[str, float]]) -> str:
 def _check_dev_spread(ns, seeds, noise, **_) -> None:
     if not ns or not seeds:
         raise ValueError("ns and seeds must not be empty")
-    for n in ns:
-        check_int("ns", n, minimum=5)
-    for s in seeds:
-        check_int("seeds", s, minimum=0)
+    check_ints("ns", ns, minimum=5)
+    check_ints("seeds", seeds, minimum=0)
     check_float("noise", noise, minimum=0.0)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import torch
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.devices import resolve_device
 from lessons.linear_regression.lesson import EXTRA_ARGS, OPTIMIZERS, make_data, make_model
 from lessons.plotting import subplots
@@ -23,10 +23,7 @@ from lessons.printing import table
 def _check_race(epochs, lr, seeds, **_) -> None:
     check_int("epochs", epochs, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
-    if not seeds:
-        raise ValueError("seeds must not be empty")
-    for s in seeds:
-        check_int("seeds", s, minimum=0)
+    check_ints("seeds", seeds, minimum=0)
 
 
 def _stacked(seeds: Sequence[int], dev: torch.device) -> list[torch.Tensor]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import torch
 from matplotlib.figure import Figure
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.plotting import subplots
 from lessons.seeds import seeded
 
@@ -22,8 +22,7 @@ def _check_fit_fast(xs, ys, w0, b0, checkpoints, lr, **_) -> None:
     check_float("b0", b0)
     if len(checkpoints) == 0 or list(checkpoints) != sorted(checkpoints):
         raise ValueError("checkpoints must be a non-empty increasing sequence")
-    for c in checkpoints:
-        check_int("checkpoints", c, minimum=1)
+    check_ints("checkpoints", checkpoints, minimum=1)
     check_float("lr", lr, minimum=0.0, strict=True)
 
 

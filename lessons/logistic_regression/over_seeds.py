@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import torch
 
-from lessons.checks import check_int, checked
+from lessons.checks import check_ints, checked
 from lessons.logistic_regression.lesson import make_data, make_exam_data, make_model, sigmoid
 from lessons.printing import table
 
@@ -51,10 +51,7 @@ def _accuracy(w, b, x, y) -> list[float]:
 
 
 def _check_seeds(seeds) -> None:
-    if not seeds:
-        raise ValueError("seeds must not be empty")
-    for s in seeds:
-        check_int("seeds", s, minimum=0)
+    check_ints("seeds", seeds, minimum=0)
 
 
 def _check_course_over_seeds(seeds) -> None:

@@ -13,7 +13,7 @@ import statistics
 
 import torch
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.momentum.lesson import _mu_in_range, momentum_step
 from lessons.plotting import subplots
 from lessons.printing import table
@@ -246,10 +246,7 @@ def step_noise_theory(mu: float, n: int) -> tuple[float, float]:
 
 def _check_step_noise_table(mu, spans, trials, seed) -> None:
     _mu_in_range(mu)
-    if not spans:
-        raise ValueError("spans must not be empty")
-    for n in spans:
-        check_int("spans", n, minimum=1)
+    check_ints("spans", spans, minimum=1)
     check_int("trials", trials, minimum=2)
     check_int("seed", seed, minimum=0)
 

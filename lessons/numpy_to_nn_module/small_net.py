@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 (the usual name)
 from torch import nn
 
-from lessons.checks import check_float, check_int, checked
+from lessons.checks import check_float, check_int, check_ints, checked
 from lessons.devices import resolve_device
 from lessons.plotting import subplots
 from lessons.seeds import generator, seeded
@@ -92,10 +92,7 @@ def noise_floor() -> float:
 
 
 def _check_final_losses(seeds, **_) -> None:
-    if not seeds:
-        raise ValueError("seeds must not be empty")
-    for s in seeds:
-        check_int("seeds", s, minimum=0)
+    check_ints("seeds", seeds, minimum=0)
 
 
 @checked(_check_final_losses)

@@ -46,6 +46,16 @@ def test_devices():
             devices.resolve_device("cuda")
 
 
+def test_check_ints_refuses_an_empty_sequence_and_checks_each_value():
+    checks.check_ints("seeds", range(3), minimum=0)
+    with pytest.raises(ValueError, match="seeds must not be empty"):
+        checks.check_ints("seeds", ())
+    with pytest.raises(ValueError, match="seeds must be >= 0"):
+        checks.check_ints("seeds", (0, -1), minimum=0)
+    with pytest.raises(TypeError, match="seeds must be an int"):
+        checks.check_ints("seeds", (0, 1.5))
+
+
 def test_check_int_and_float():
     assert checks.check_int("k", 3, minimum=1) == 3
     with pytest.raises(ValueError, match="k must be >= 1"):
